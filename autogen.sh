@@ -1,0 +1,8 @@
+#!/bin/sh
+# Generates ./configure from configure.ac and Makefile.am.
+set -e
+cd "$(dirname "$0")"
+mkdir -p m4 build-aux
+autoreconf --install --force
+# The TAP driver every test suite reports through.
+cp -f "$(automake --print-libdir)/tap-driver.sh" build-aux/
