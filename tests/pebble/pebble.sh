@@ -1,0 +1,246 @@
+# pebble.sh: runs a private Pebble (the Let's Encrypt test CA) and
+# pebble-challtestsrv (its DNS) for one test, on 127.0.0.1 only.
+#
+# Source tests/lib/tap.sh first, then call pebble_start in the test's own
+# shell (not in a subshell: it sets variables and an EXIT trap). Every port
+# is chosen free for this run, so suites run in parallel; Pebble's HTTPS
+# certificate comes from a throwaway CA made with certtool, and that CA is
+# the only extra trust a test needs. Every name resolves to 127.0.0.1, so
+# Pebble validates http-01 on PEBBLE_HTTP_PORT and tls-alpn-01 on
+# PEBBLE_TLS_PORT where the code under test listens.
+#
+# Knobs, read from the environment when pebble_start runs:
+#   PEBBLE_VA_NOSLEEP      (default 1)  no random delay before validation
+#   PEBBLE_WFE_NONCEREJECT (default 0)  percentage of good nonces refused
+#   PEBBLE_AUTHZREUSE, PEBBLE_CHAIN_LENGTH, PEBBLE_ALTERNATE_ROOTS,
+#   PEBBLE_VA_ALWAYS_VALID, PEBBLE_WFE_ORDERS_PER_PAGE   passed when set
+#   PEBBLE_EAB=1           accounts need external account binding
+#                          (kid-1 / kid-2, keys in PEBBLE_EAB_KID*_HMAC)
+#
+# After pebble_start: PEBBLE_DIR_URL, PEBBLE_CA_BUNDLE, PEBBLE_MGMT_URL,
+# PEBBLE_HTTP_PORT, PEBBLE_TLS_PORT, CHALLTESTSRV_MGMT_URL, CHALLTESTSRV_DNS
+# and PEBBLE_SCRATCH are exported.
+
+: "${PEBBLE:=pebble}"
+: "${CHALLTESTSRV:=pebble-challtestsrv}"
+: "${CERTTOOL:=certtool}"
+
+# The example keys Debian ships in pebble-config-external-account-bindings.json.
+PEBBLE_EAB_KID1_HMAC=zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W
+PEBBLE_EAB_KID2_HMAC=b10lLJs8l1GPIzsLP0s6pMt8O0XVGnfTaCeROxQM0BIt2XrJMDHJZBM5NuQmQJQH
+export PEBBLE_EAB_KID1_HMAC PEBBLE_EAB_KID2_HMAC
+
+_pebble_pid=
+_challtestsrv_pid=
+_pebble_trap=
+
+# _pebble_certs DIR: a throwaway CA (ca.pem) and a server certificate for
+# localhost, 127.0.0.1 and ::1 signed by it (server.pem, server.key).
+_pebble_certs()
+{
+	local d=$1
+	cat > "$d/ca.tmpl" <<-EOF
+		cn = "certdeck test CA"
+		ca
+		cert_signing_key
+		expiration_days = 7
+	EOF
+	cat > "$d/server.tmpl" <<-EOF
+		cn = "localhost"
+		dns_name = "localhost"
+		ip_address = "127.0.0.1"
+		ip_address = "::1"
+		tls_www_server
+		signing_key
+		expiration_days = 7
+	EOF
+	"$CERTTOOL" --generate-privkey --key-type=ecdsa --no-text \
+	    --outfile "$d/ca.key" &&
+	"$CERTTOOL" --generate-self-signed --load-privkey "$d/ca.key" \
+	    --template "$d/ca.tmpl" --no-text --outfile "$d/ca.pem" &&
+	"$CERTTOOL" --generate-privkey --key-type=ecdsa --no-text \
+	    --outfile "$d/server.key" &&
+	"$CERTTOOL" --generate-certificate --load-privkey "$d/server.key" \
+	    --load-ca-privkey "$d/ca.key" --load-ca-certificate "$d/ca.pem" \
+	    --template "$d/server.tmpl" --no-text --outfile "$d/server.pem"
+} >> "$1/certtool.log" 2>&1
+
+# _pebble_config FILE LISTEN MGMT HTTP TLS: Pebble's JSON configuration.
+_pebble_config()
+{
+	local eab=false keys=
+	if [ "${PEBBLE_EAB:-0}" = 1 ]; then
+		eab=true
+		keys=",
+    \"externalAccountMACKeys\": {
+      \"kid-1\": \"$PEBBLE_EAB_KID1_HMAC\",
+      \"kid-2\": \"$PEBBLE_EAB_KID2_HMAC\"
+    }"
+	fi
+	cat > "$1" <<-EOF
+	{
+	  "pebble": {
+	    "listenAddress": "127.0.0.1:$2",
+	    "managementListenAddress": "127.0.0.1:$3",
+	    "certificate": "$PEBBLE_SCRATCH/server.pem",
+	    "privateKey": "$PEBBLE_SCRATCH/server.key",
+	    "httpPort": $4,
+	    "tlsPort": $5,
+	    "ocspResponderURL": "",
+	    "externalAccountBindingRequired": $eab$keys
+	  }
+	}
+	EOF
+}
+
+# _pebble_env: the VAR=value words for Pebble's environment.
+_pebble_env()
+{
+	local v
+	echo "PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP:-1}"
+	echo "PEBBLE_WFE_NONCEREJECT=${PEBBLE_WFE_NONCEREJECT:-0}"
+	for v in PEBBLE_AUTHZREUSE PEBBLE_CHAIN_LENGTH PEBBLE_ALTERNATE_ROOTS \
+	    PEBBLE_VA_ALWAYS_VALID PEBBLE_WFE_ORDERS_PER_PAGE; do
+		[ -z "${!v:-}" ] || echo "$v=${!v}"
+	done
+}
+
+# _pebble_up: 0 when Pebble's directory and challtestsrv's management and
+# DNS ports all answer, 2 when either server has died, 1 otherwise.
+_pebble_up()
+{
+	kill -0 "$_pebble_pid" 2>/dev/null || return 2
+	kill -0 "$_challtestsrv_pid" 2>/dev/null || return 2
+	curl -fsS --max-time 2 --cacert "$PEBBLE_CA_BUNDLE" -o /dev/null \
+	    "$PEBBLE_DIR_URL" 2>/dev/null || return 1
+	[ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' \
+	    "$CHALLTESTSRV_MGMT_URL/")" != 000 ] || return 1
+	(exec 3<>"/dev/tcp/${CHALLTESTSRV_DNS%:*}/${CHALLTESTSRV_DNS##*:}") \
+	    2>/dev/null || return 1
+}
+
+# _pebble_try: one attempt on fresh ports; 0 when both servers answer.
+_pebble_try()
+{
+	local ports rc=1 log
+	ports=($("$top_builddir/tests/tools/freeport" 6)) || return 1
+	for log in pebble challtestsrv; do
+		echo "=== start on ports ${ports[*]}" >> "$PEBBLE_SCRATCH/$log.log"
+	done
+	PEBBLE_DIR_URL=https://127.0.0.1:${ports[0]}/dir
+	PEBBLE_MGMT_URL=https://127.0.0.1:${ports[1]}
+	CHALLTESTSRV_MGMT_URL=http://127.0.0.1:${ports[2]}
+	CHALLTESTSRV_DNS=127.0.0.1:${ports[3]}
+	PEBBLE_HTTP_PORT=${ports[4]}
+	PEBBLE_TLS_PORT=${ports[5]}
+	_pebble_config "$PEBBLE_SCRATCH/pebble.json" "${ports[0]}" \
+	    "${ports[1]}" "$PEBBLE_HTTP_PORT" "$PEBBLE_TLS_PORT"
+
+	# challtestsrv's own challenge listeners stay off: those ports
+	# belong to the code under test.
+	"$CHALLTESTSRV" -management "127.0.0.1:${ports[2]}" \
+	    -dns01 "$CHALLTESTSRV_DNS" -http01 "" -https01 "" -tlsalpn01 "" \
+	    -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+	    >> "$PEBBLE_SCRATCH/challtestsrv.log" 2>&1 &
+	_challtestsrv_pid=$!
+	env $(_pebble_env) "$PEBBLE" -config "$PEBBLE_SCRATCH/pebble.json" \
+	    -dnsserver "$CHALLTESTSRV_DNS" >> "$PEBBLE_SCRATCH/pebble.log" 2>&1 &
+	_pebble_pid=$!
+
+	wait_for _pebble_wait_step --timeout "${PEBBLE_START_TIMEOUT:-30}" &&
+	    _pebble_up && rc=0
+	if [ $rc -ne 0 ]; then
+		_pebble_gone "$_pebble_pid" && diag "pebble exited early"
+		_pebble_gone "$_challtestsrv_pid" &&
+		    diag "pebble-challtestsrv exited early"
+	fi
+	return $rc
+}
+
+# _pebble_wait_step: ends the wait when the servers answer or one dies.
+_pebble_wait_step()
+{
+	_pebble_up
+	[ $? -ne 1 ]
+}
+
+# pebble_start: starts Pebble and challtestsrv and exports their addresses;
+# returns 1 (logs shown as TAP comments) when they do not come up.
+pebble_start()
+{
+	local attempt
+	mkdir -p "$top_builddir/tests/tmp" &&
+	PEBBLE_SCRATCH=$(mktemp -d "$top_builddir/tests/tmp/pebble.XXXXXX") ||
+	    return 1
+	PEBBLE_CA_BUNDLE=$PEBBLE_SCRATCH/ca.pem
+	if ! _pebble_certs "$PEBBLE_SCRATCH"; then
+		diag "certtool could not make Pebble's certificate"
+		diag_file "$PEBBLE_SCRATCH/certtool.log"
+		return 1
+	fi
+	if [ -z "$_pebble_trap" ]; then
+		at_exit pebble_stop
+		_pebble_trap=1
+	fi
+	# Ports are free when chosen but may be taken before the servers
+	# bind them, so a failed start is tried again on new ports.
+	for attempt in 1 2 3; do
+		if _pebble_try; then
+			export PEBBLE_DIR_URL PEBBLE_CA_BUNDLE PEBBLE_MGMT_URL \
+			    PEBBLE_HTTP_PORT PEBBLE_TLS_PORT CHALLTESTSRV_MGMT_URL \
+			    CHALLTESTSRV_DNS PEBBLE_SCRATCH
+			return 0
+		fi
+		diag "Pebble start attempt $attempt failed"
+		diag_file "$PEBBLE_SCRATCH/pebble.log" 8
+		diag_file "$PEBBLE_SCRATCH/challtestsrv.log" 8
+		pebble_stop
+	done
+	return 1
+}
+
+# _pebble_kill PID: stops one server this harness started and reaps it.
+_pebble_kill()
+{
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null
+	if ! wait_for _pebble_gone "$1" --timeout 10; then
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# _pebble_gone PID: true once PID has exited; an exited child stays a
+# zombie until it is reaped, and kill -0 still finds a zombie.
+_pebble_gone()
+{
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[ "${stat%% *}" = Z ]
+}
+
+# pebble_stop: stops the two servers pebble_start started (and nothing
+# else); safe to call twice. The scratch dir and its logs stay.
+pebble_stop()
+{
+	_pebble_kill "$_pebble_pid"
+	_pebble_kill "$_challtestsrv_pid"
+	_pebble_pid=
+	_challtestsrv_pid=
+}
+
+# pebble_pids: the PIDs of the servers still running (empty when none).
+pebble_pids()
+{
+	echo $_pebble_pid $_challtestsrv_pid
+}
+
+# pebble_root_pem FILE: saves the root that issues Pebble's certificates
+# (from its management API) to FILE; returns curl's status.
+pebble_root_pem()
+{
+	curl -fsS --max-time 10 --cacert "$PEBBLE_CA_BUNDLE" -o "$1" \
+	    "$PEBBLE_MGMT_URL/roots/0"
+}
