@@ -1,7 +1,7 @@
 /*
  * b64url: base64url encode and decode without padding (see b64url.h).
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * buf: growable, capped, NUL-terminated byte buffer (see buf.h).
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * certinfo: certificate parsing, chain splitting and the checks before a
  * certificate goes live, on GnuTLS (see certinfo.h).
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -319,6 +319,27 @@ crypto_cert_parse_der(const unsigned char *der, size_t len,
 	rc = certinfo_fill(crt, &d, out, err);
 	gnutls_x509_crt_deinit(crt);
 	return rc;
+}
+
+int
+crypto_cert_pem_to_der(const char *pem, size_t len, unsigned char **der,
+    size_t *der_len, struct err *err)
+{
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t d;
+
+	*der = NULL;
+	if (certinfo_import_pem(&crt, &d, pem, len, err) == -1)
+		return -1;
+	gnutls_x509_crt_deinit(crt);
+	if ((*der = malloc(d.size ? d.size : 1)) == NULL) {
+		gnutls_free(d.data);
+		return err_nomem(err, "certificate DER");
+	}
+	memcpy(*der, d.data, d.size);
+	*der_len = d.size;
+	gnutls_free(d.data);
+	return 0;
 }
 
 int

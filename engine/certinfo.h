@@ -38,6 +38,11 @@ struct crypto_cert_info {
 	char sha256_hex[65];		/* fingerprint of the DER */
 };
 
+/* Decodes the first certificate of a PEM text to DER (checked to parse);
+ * `*der` is the caller's to free(). 0, or -1 with `err` set. */
+int crypto_cert_pem_to_der(const char *pem, size_t len, unsigned char **der,
+    size_t *der_len, struct err *err);
+
 /* Parses the first certificate of a PEM text into `out`; 0, or -1 with
  * `err` set. Release `out` with crypto_cert_info_free. */
 int crypto_cert_parse_pem(const char *pem, size_t len,

@@ -3,7 +3,7 @@
  * leaf and its ordered intermediates, and verified up to a root (see
  * certinfo.h).
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdint.h>
 #include <stdlib.h>

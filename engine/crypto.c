@@ -2,7 +2,7 @@
  * crypto: key generation, loading and saving, signatures and CSRs on
  * GnuTLS (see crypto.h).
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <arpa/inet.h>
 #include <stdint.h>

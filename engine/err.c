@@ -1,7 +1,7 @@
 /*
  * err: status plus message, keeping the root cause (see err.h).
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * nothing past U+10FFFF) because a lenient decoder lets 0xC0 0x9B through
  * as a disguised CSI.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * jws.h). Signatures come from crypto; this file turns them into what
  * JOSE expects.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,211 @@
+/*
+ * certrec: per-certificate records in the store (see certrec.h).
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "certrec.h"
+#include "json.h"
+#include "store.h"
+
+#define CERTREC_MAX (256 * 1024)
+
+static void
+certrec_path(const char *name, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "certs/%s.json", name);
+}
+
+int
+certrec_set(char **field, const char *value, struct err *err)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		return err_nomem(err, "certificate record");
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int
+certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
+    struct err *err)
+{
+	char **v = NULL;
+	size_t i;
+
+	if (n > 0 && (v = calloc(n, sizeof *v)) == NULL)
+		return err_nomem(err, "domain list");
+	for (i = 0; i < n; i++)
+		if ((v[i] = strdup(domains[i])) == NULL) {
+			while (i-- > 0)
+				free(v[i]);
+			free(v);
+			return err_nomem(err, "domain");
+		}
+	for (i = 0; i < rec->n_domains; i++)
+		free(rec->domains[i]);
+	free(rec->domains);
+	rec->domains = v;
+	rec->n_domains = n;
+	return 0;
+}
+
+void
+certrec_free(struct certrec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->n_domains; i++)
+		free(rec->domains[i]);
+	free(rec->domains);
+	free(rec->name);
+	free(rec->directory);
+	free(rec->account);
+	free(rec->key_type);
+	free(rec->challenge);
+	free(rec->status);
+	free(rec->last_error);
+	memset(rec, 0, sizeof *rec);
+	rec->revoked_reason = -1;
+}
+
+static time_t
+certrec_time(const json_t *doc, const char *key)
+{
+	json_t *v = json_object_get(doc, key);
+
+	return json_is_integer(v) ? (time_t)json_integer_value(v) : 0;
+}
+
+static int
+certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
+    struct err *err)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} strings[] = {
+		{ "directory", offsetof(struct certrec, directory) },
+		{ "account", offsetof(struct certrec, account) },
+		{ "key_type", offsetof(struct certrec, key_type) },
+		{ "challenge", offsetof(struct certrec, challenge) },
+		{ "status", offsetof(struct certrec, status) },
+		{ "last_error", offsetof(struct certrec, last_error) },
+	};
+	json_t *domains = json_arr(doc, "domains"), *v;
+	size_t i;
+
+	if (certrec_set(&out->name, name, err) != 0)
+		return -1;
+	for (i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		if (certrec_set((char **)((char *)out + strings[i].offset),
+		    json_str(doc, strings[i].key), err) != 0)
+			return -1;
+	for (i = 0; domains != NULL && i < json_array_size(domains); i++) {
+		char **grown;
+
+		if (!json_is_string(v = json_array_get(domains, i)))
+			return err_set(err, ERR_PROTO, "domains[%zu] is not a string", i);
+		if ((grown = realloc(out->domains, (i + 1) * sizeof *grown)) == NULL)
+			return err_nomem(err, "domains");
+		out->domains = grown;
+		if ((out->domains[i] = strdup(json_string_value(v))) == NULL)
+			return err_nomem(err, "domain");
+		out->n_domains = i + 1;
+	}
+	v = json_object_get(doc, "version");
+	out->version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	v = json_object_get(doc, "revoked_reason");
+	out->revoked_reason = json_is_integer(v) ? (int)json_integer_value(v) : -1;
+	out->updated = certrec_time(doc, "updated");
+	out->not_before = certrec_time(doc, "not_before");
+	out->not_after = certrec_time(doc, "not_after");
+	out->retry_after = certrec_time(doc, "retry_after");
+	return 0;
+}
+
+int
+certrec_load(struct store *s, const char *name, struct certrec *out, struct err *err)
+{
+	char path[256];
+	struct buf b;
+	json_t *doc;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->revoked_reason = -1;
+	certrec_path(name, path, sizeof path);
+	if (!store_doc_exists(s, path))
+		return 0;
+	buf_init(&b, 0);
+	if (store_doc_read(s, path, CERTREC_MAX, &b, err) != 0) {
+		buf_free(&b);
+		return -1;
+	}
+	doc = json_parse_untrusted(b.data, b.len, path, err);
+	buf_free(&b);
+	if (doc == NULL)
+		return err_prefix(err, "%s", store_path(s));
+	rc = certrec_from_json(doc, name, out, err);
+	json_decref(doc);
+	if (rc != 0) {
+		certrec_free(out);
+		return err_prefix(err, "%s/%s", store_path(s), path);
+	}
+	return 1;
+}
+
+static void
+certrec_put_str(json_t *doc, const char *key, const char *value)
+{
+	if (value != NULL)
+		json_object_set_new(doc, key, json_string(value));
+}
+
+int
+certrec_save(struct store *s, const struct certrec *rec, struct err *err)
+{
+	json_t *doc = json_object(), *domains = json_array();
+	char path[256], *text;
+	size_t i;
+	int rc;
+
+	if (doc == NULL || domains == NULL) {
+		json_decref(doc);
+		json_decref(domains);
+		return err_nomem(err, "certificate record");
+	}
+	certrec_put_str(doc, "name", rec->name);
+	for (i = 0; i < rec->n_domains; i++)
+		json_array_append_new(domains, json_string(rec->domains[i]));
+	json_object_set_new(doc, "domains", domains);
+	certrec_put_str(doc, "directory", rec->directory);
+	certrec_put_str(doc, "account", rec->account);
+	certrec_put_str(doc, "key_type", rec->key_type);
+	certrec_put_str(doc, "challenge", rec->challenge);
+	certrec_put_str(doc, "status", rec->status);
+	json_object_set_new(doc, "version", json_integer(rec->version));
+	if (rec->revoked_reason >= 0)
+		json_object_set_new(doc, "revoked_reason", json_integer(rec->revoked_reason));
+	json_object_set_new(doc, "updated", json_integer(rec->updated));
+	json_object_set_new(doc, "not_before", json_integer(rec->not_before));
+	json_object_set_new(doc, "not_after", json_integer(rec->not_after));
+	if (rec->retry_after > 0)
+		json_object_set_new(doc, "retry_after", json_integer(rec->retry_after));
+	certrec_put_str(doc, "last_error", rec->last_error);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (text == NULL)
+		return err_nomem(err, "certificate record");
+	certrec_path(rec->name, path, sizeof path);
+	rc = store_doc_write(s, path, text, strlen(text), 1, err);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/*
+ * certrec: the record kept beside each certificate (certs/NAME.json): what
+ * it was issued for, where, with which key type, and what happened to it
+ * last. The engine writes it; front ends read it to list and show.
+ */
+#ifndef CERTDECK_CERTREC_H
+#define CERTDECK_CERTREC_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+struct store;
+
+struct certrec {
+	char *name;
+	char **domains;
+	size_t n_domains;
+	char *directory;		/* the CA's directory URL */
+	char *account;			/* account name */
+	char *key_type;
+	char *challenge;
+	char *status;			/* "valid", "revoked", "failed", … */
+	int version;			/* current archive version, 0 = none */
+	int revoked_reason;		/* -1 when not revoked */
+	time_t updated;
+	time_t not_before, not_after;
+	char *last_error;		/* escaped message of the last failure */
+	time_t retry_after;		/* do not try before, 0 = any time */
+};
+
+/* Loads certs/NAME.json; returns 1 when found, 0 when absent, -1 on error. */
+int certrec_load(struct store *s, const char *name, struct certrec *out,
+    struct err *err);
+
+/* Writes certs/NAME.json atomically. */
+int certrec_save(struct store *s, const struct certrec *rec, struct err *err);
+
+/* Replaces a string field, copying `value` (NULL clears it). */
+int certrec_set(char **field, const char *value, struct err *err);
+
+/* Replaces the domain list. */
+int certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
+    struct err *err);
+
+void certrec_free(struct certrec *rec);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * engine: the background thread that runs ACME jobs.
+ *
+ * A front end starts one engine, submits commands, and reads events from
+ * engine_event_fd() until it sees the replies it waits for. The engine
+ * owns libcurl, the ACME state, the challenge responders and every write
+ * to the store; nothing else in the process touches them. Commands travel
+ * as pointers on a pipe (ownership passes to the engine), events as
+ * fixed-size records on another (event.h).
+ */
+#ifndef CERTDECK_ENGINE_H
+#define CERTDECK_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "err.h"
+
+#define ENGINE_NAME_MAX 64
+
+struct engine_options {
+	const char *state_dir;		/* store folder (required) */
+	const char *directory_url;	/* the CA's ACME directory (required) */
+	const char *ca_bundle;		/* extra trust for the CA's HTTPS, or NULL */
+	const char *email;		/* account contact, or NULL */
+	int agree_tos;			/* the user agreed to the CA's terms */
+	const char *account_name;	/* NULL = "default" */
+	enum crypto_key_type account_key_type;	/* 0 = ec256 */
+	enum crypto_key_type cert_key_type;	/* 0 = ec256 */
+	int http_port;			/* built-in http-01 responder; 0 = 80 */
+	const char *http_bind;		/* NULL or "" = all addresses */
+	int max_jobs;			/* concurrent jobs; 0 = 8 */
+	int step_timeout_s;		/* bound on one order step; 0 = 90 */
+	double renew_fraction;		/* due when less than this share of the
+					 * lifetime is left; 0 = 1/3 */
+	int renew_days;			/* > 0: due this many days before expiry */
+	int lock_wait;			/* wait for the store lock, else fail */
+	/* Called (from the engine_start caller's thread) once if the lock is
+	 * held by someone else and lock_wait is set. */
+	void (*lock_waiting)(void *arg, long holder_pid);
+	void *lock_arg;
+};
+
+enum engine_cmd_kind {
+	ENGINE_CMD_ISSUE = 1,		/* new certificate NAME for domains */
+	ENGINE_CMD_RENEW,		/* NAME, when due or forced */
+	ENGINE_CMD_REVOKE,		/* NAME's current certificate */
+	ENGINE_CMD_REGISTER,		/* make sure the account exists */
+	ENGINE_CMD_CANCEL		/* job `target` */
+};
+
+struct engine_cmd {
+	enum engine_cmd_kind kind;
+	uint32_t id;			/* set by engine_submit */
+	char name[ENGINE_NAME_MAX + 1];
+	char **domains;			/* owned; normalised names */
+	size_t n_domains;
+	int force;
+	int reason;			/* RFC 5280 code for revoke */
+	enum crypto_key_type key_type;	/* 0 = the engine's default */
+	uint32_t target;		/* job to cancel */
+};
+
+struct engine;
+
+/* Builds a command; NULL on allocation failure. */
+struct engine_cmd *engine_cmd_new(enum engine_cmd_kind kind, const char *name);
+
+/* Adds a domain to a command (copied). */
+int engine_cmd_add_domain(struct engine_cmd *cmd, const char *domain,
+    struct err *err);
+
+void engine_cmd_free(struct engine_cmd *cmd);
+
+/* Opens the store (taking its lock), the CA connection and starts the
+ * thread. Returns NULL with `err` set when any of it fails. */
+struct engine *engine_start(const struct engine_options *opt, struct err *err);
+
+/* The read end of the event pipe (non-blocking). */
+int engine_event_fd(const struct engine *e);
+
+/* Queues a command; ownership of `cmd` passes to the engine even on
+ * failure. Returns the job id (> 0), or 0 with `err` set. */
+uint32_t engine_submit(struct engine *e, struct engine_cmd *cmd, struct err *err);
+
+/* Asks the thread to stop: running jobs are cancelled and clean up, then
+ * the thread ends and the event pipe reaches end of file. Joins it and
+ * frees everything. Events not yet read are lost. */
+void engine_stop(struct engine *e);
+
+#endif

@@ -1,0 +1,659 @@
+/*
+ * http: asynchronous HTTPS on one libcurl multi handle (see http.h).
+ *
+ * Each request is an easy handle plus a `struct xfer` kept on the
+ * client's list until its callback has run. Finished transfers are first
+ * marked, then their callbacks are called one at a time, rescanning the
+ * list each time, so a callback may cancel or submit requests freely.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "b64url.h"
+#include "http.h"
+
+#define HTTP_CONNECT_TIMEOUT_MS	10000L
+#define HTTP_TOTAL_TIMEOUT_MS	60000L
+#define HTTP_LOW_SPEED_LIMIT	1L
+#define HTTP_LOW_SPEED_TIME_S	30L
+#define HTTP_MAX_BODY		(1024 * 1024)
+#define HTTP_MAX_HEADER_BYTES	(64 * 1024)
+
+struct xfer {
+	struct http_client *c;
+	CURL *easy;
+	unsigned long id;
+	http_done_fn done;
+	void *arg;
+	struct curl_slist *headers;
+	struct http_response *resp;
+	size_t header_bytes;
+	int over_body;		/* the write callback stopped the transfer */
+	int over_headers;	/* the header callback stopped the transfer */
+	int finished;		/* curl is done; the callback is due */
+	CURLcode result;
+	char errbuf[CURL_ERROR_SIZE];
+	struct xfer *next;
+};
+
+struct http_client {
+	CURLM *multi;
+	struct http_options opt;	/* strings below are owned copies */
+	char *ca_bundle;
+	char *user_agent;
+	struct xfer *xfers;
+	unsigned long next_id;
+	long connections;
+};
+
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+static CURLcode http_global_rc = CURLE_OK;
+
+static void
+http_global_once(void)
+{
+	http_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int
+http_global_init(struct err *err)
+{
+	pthread_once(&http_once, http_global_once);
+	if (http_global_rc != CURLE_OK)
+		return err_set(err, ERR_NET, "curl_global_init: %s",
+		    curl_easy_strerror(http_global_rc));
+	return 0;
+}
+
+void
+http_response_free(struct http_response *resp)
+{
+	if (resp == NULL)
+		return;
+	free(resp->content_type);
+	free(resp->location);
+	free(resp->replay_nonce);
+	httphdr_links_free(resp->links, resp->n_links);
+	free(resp->links);
+	buf_free(&resp->body);
+	free(resp->url);
+	free(resp);
+}
+
+/* Forgets the headers of an interim (1xx) response. */
+static void
+response_reset_headers(struct http_response *resp)
+{
+	free(resp->content_type);
+	free(resp->location);
+	free(resp->replay_nonce);
+	resp->content_type = resp->location = resp->replay_nonce = NULL;
+	httphdr_links_free(resp->links, resp->n_links);
+	resp->n_links = 0;
+	resp->retry_after = -1;
+	resp->date = 0;
+}
+
+static struct http_response *
+response_new(const char *url, size_t max_body)
+{
+	struct http_response *resp;
+
+	if ((resp = calloc(1, sizeof *resp)) == NULL)
+		return NULL;
+	resp->retry_after = -1;
+	buf_init(&resp->body, max_body);
+	resp->links = calloc(HTTP_MAX_LINKS, sizeof *resp->links);
+	resp->url = strdup(url);
+	/* An empty body is "", never NULL, so callers can read it as text. */
+	if (resp->links == NULL || resp->url == NULL ||
+	    buf_append(&resp->body, "", 0, NULL) != 0) {
+		http_response_free(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = size * nmemb;
+
+	/* Returning short makes curl stop with CURLE_WRITE_ERROR: the only
+	 * way to stop a body of unknown length at the cap. */
+	if (buf_append(&x->resp->body, data, len, NULL) != 0) {
+		x->over_body = 1;
+		return 0;
+	}
+	return len;
+}
+
+/* Records one header of the response; unusable values are left out. */
+static void
+on_header_value(struct http_response *resp, const char *name, size_t nlen,
+    const char *v)
+{
+	struct err ignored;
+	time_t t;
+
+	if (httphdr_name_is(name, nlen, "content-type")) {
+		free(resp->content_type);
+		resp->content_type = httphdr_media_type(v);
+	} else if (httphdr_name_is(name, nlen, "location")) {
+		free(resp->location);
+		resp->location = httphdr_resolve_https(resp->url, v);
+	} else if (httphdr_name_is(name, nlen, "replay-nonce")) {
+		free(resp->replay_nonce);
+		resp->replay_nonce = b64url_is_valid(v) ? strdup(v) : NULL;
+	} else if (httphdr_name_is(name, nlen, "retry-after")) {
+		resp->retry_after = httphdr_parse_retry_after(v, time(NULL));
+	} else if (httphdr_name_is(name, nlen, "date")) {
+		t = curl_getdate(v, NULL);
+		resp->date = t == -1 ? 0 : t;
+	} else if (httphdr_name_is(name, nlen, "link")) {
+		/* A malformed Link header is dropped whole; the rest stands. */
+		httphdr_parse_links(v, resp->url, resp->links, HTTP_MAX_LINKS,
+		    &resp->n_links, &ignored);
+	}
+}
+
+static size_t
+on_header(char *line, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+	size_t len = size * nmemb, nlen, vlen;
+	const char *name, *value;
+	char *v;
+
+	x->header_bytes += len;
+	if (x->header_bytes > x->c->opt.max_header_bytes) {
+		x->over_headers = 1;
+		return 0;
+	}
+	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+		response_reset_headers(x->resp);
+		return len;
+	}
+	if (httphdr_split(line, len, &name, &nlen, &value, &vlen) != 0)
+		return len;
+	/* A value that cannot be copied is left out like a malformed one. */
+	if ((v = strndup(value, vlen)) != NULL) {
+		on_header_value(x->resp, name, nlen, v);
+		free(v);
+	}
+	return len;
+}
+
+static void
+opts_defaults(struct http_options *o)
+{
+	if (o->connect_timeout_ms <= 0)
+		o->connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
+	if (o->total_timeout_ms <= 0)
+		o->total_timeout_ms = HTTP_TOTAL_TIMEOUT_MS;
+	if (o->low_speed_limit <= 0)
+		o->low_speed_limit = HTTP_LOW_SPEED_LIMIT;
+	if (o->low_speed_time_s <= 0)
+		o->low_speed_time_s = HTTP_LOW_SPEED_TIME_S;
+	if (o->max_body == 0)
+		o->max_body = HTTP_MAX_BODY;
+	if (o->max_header_bytes == 0)
+		o->max_header_bytes = HTTP_MAX_HEADER_BYTES;
+}
+
+struct http_client *
+http_client_new(const struct http_options *opt, struct err *err)
+{
+	struct http_client *c;
+
+	if (http_global_init(err) != 0)
+		return NULL;
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		err_nomem(err, "HTTP client");
+		return NULL;
+	}
+	if (opt != NULL)
+		c->opt = *opt;
+	opts_defaults(&c->opt);
+	c->next_id = 1;
+	if (c->opt.ca_bundle != NULL &&
+	    (c->ca_bundle = strdup(c->opt.ca_bundle)) == NULL)
+		goto nomem;
+	if (c->opt.user_agent != NULL &&
+	    (c->user_agent = strdup(c->opt.user_agent)) == NULL)
+		goto nomem;
+	c->opt.ca_bundle = c->ca_bundle;
+	c->opt.user_agent = c->user_agent;
+	if ((c->multi = curl_multi_init()) == NULL)
+		goto nomem;
+	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	return c;
+nomem:
+	http_client_free(c);
+	err_nomem(err, "HTTP client");
+	return NULL;
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+	if (x->easy != NULL) {
+		curl_multi_remove_handle(x->c->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+	}
+	curl_slist_free_all(x->headers);
+	http_response_free(x->resp);
+	free(x);
+}
+
+/* Takes `x` off the client's list (it must be on it). */
+static void
+xfer_unlink(struct http_client *c, struct xfer *x)
+{
+	struct xfer **pp;
+
+	for (pp = &c->xfers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == x) {
+			*pp = x->next;
+			x->next = NULL;
+			return;
+		}
+	}
+}
+
+void
+http_client_free(struct http_client *c)
+{
+	struct xfer *x;
+
+	if (c == NULL)
+		return;
+	while ((x = c->xfers) != NULL) {
+		c->xfers = x->next;
+		xfer_free(x);
+	}
+	if (c->multi != NULL)
+		curl_multi_cleanup(c->multi);
+	free(c->ca_bundle);
+	free(c->user_agent);
+	free(c);
+}
+
+/* Refuses anything but an absolute https URL before curl sees it. */
+static int
+check_url(const char *url, struct err *err)
+{
+	char *abs;
+
+	if (url == NULL)
+		return err_set(err, ERR_CONFIG, "no URL given");
+	if ((abs = httphdr_resolve_https(NULL, url)) == NULL)
+		return err_set(err, ERR_CONFIG,
+		    "%s: not a valid https URL (only https is allowed)", url);
+	free(abs);
+	return 0;
+}
+
+#define SETOPT(opt, val) do {						\
+	if ((rc = curl_easy_setopt(e, (opt), (val))) != CURLE_OK)		\
+		goto fail;						\
+} while (0)
+
+/* Sets the method and body of the request on the easy handle. */
+static int
+xfer_set_method(struct xfer *x, const struct http_request *req, struct err *err)
+{
+	CURL *e = x->easy;
+	struct curl_slist *l;
+	char hdr[256];
+	CURLcode rc;
+
+	if (req->method == NULL || strcmp(req->method, "GET") == 0) {
+		SETOPT(CURLOPT_HTTPGET, 1L);
+		return 0;
+	}
+	if (strcmp(req->method, "HEAD") == 0) {
+		SETOPT(CURLOPT_NOBODY, 1L);
+		return 0;
+	}
+	if (strcmp(req->method, "POST") != 0)
+		return err_set(err, ERR_CONFIG, "%s: unsupported method %s",
+		    req->url, req->method);
+	SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	SETOPT(CURLOPT_COPYPOSTFIELDS, req->body != NULL ? req->body : "");
+	/* No "Expect: 100-continue" round trip for our small bodies. */
+	if ((l = curl_slist_append(NULL, "Expect:")) == NULL)
+		return err_nomem(err, "request headers");
+	x->headers = l;
+	if (req->content_type != NULL) {
+		if (strlen(req->content_type) > sizeof hdr - 16 ||
+		    strpbrk(req->content_type, "\r\n") != NULL)
+			return err_set(err, ERR_CONFIG, "%s: bad content type",
+			    req->url);
+		snprintf(hdr, sizeof hdr, "Content-Type: %s", req->content_type);
+		if ((l = curl_slist_append(x->headers, hdr)) == NULL)
+			return err_nomem(err, "request headers");
+		x->headers = l;
+	}
+	SETOPT(CURLOPT_HTTPHEADER, x->headers);
+	return 0;
+fail:
+	return err_set(err, ERR_NET, "%s: curl_easy_setopt: %s", req->url,
+	    curl_easy_strerror(rc));
+}
+
+/* Applies the client-wide policy: https only, verification, timeouts. */
+static int
+xfer_set_policy(struct xfer *x, const char *url, struct err *err)
+{
+	const struct http_options *o = &x->c->opt;
+	CURL *e = x->easy;
+	CURLcode rc;
+
+	SETOPT(CURLOPT_URL, url);
+	SETOPT(CURLOPT_PRIVATE, x);
+	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "https");
+	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_bundle != NULL)
+		SETOPT(CURLOPT_CAINFO, o->ca_bundle);
+	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	/* Wait for a connection being set up rather than open a second one,
+	 * so concurrent requests multiplex over it. */
+	SETOPT(CURLOPT_PIPEWAIT, 1L);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, o->total_timeout_ms);
+	SETOPT(CURLOPT_LOW_SPEED_LIMIT, o->low_speed_limit);
+	SETOPT(CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+	if (o->user_agent != NULL)
+		SETOPT(CURLOPT_USERAGENT, o->user_agent);
+	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+	SETOPT(CURLOPT_WRITEDATA, x);
+	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+	SETOPT(CURLOPT_HEADERDATA, x);
+	return 0;
+fail:
+	return err_set(err, ERR_NET, "%s: curl_easy_setopt: %s", url,
+	    curl_easy_strerror(rc));
+}
+
+#undef SETOPT
+
+unsigned long
+http_submit(struct http_client *c, const struct http_request *req,
+    http_done_fn done, void *arg, struct err *err)
+{
+	struct xfer *x;
+	CURLMcode mrc;
+
+	if (check_url(req->url, err) != 0)
+		return 0;
+	if ((x = calloc(1, sizeof *x)) == NULL) {
+		err_nomem(err, "HTTP request");
+		return 0;
+	}
+	x->c = c;
+	x->done = done;
+	x->arg = arg;
+	if ((x->resp = response_new(req->url, c->opt.max_body)) == NULL ||
+	    (x->easy = curl_easy_init()) == NULL) {
+		err_nomem(err, "HTTP request");
+		goto fail;
+	}
+	if (xfer_set_policy(x, req->url, err) != 0 ||
+	    xfer_set_method(x, req, err) != 0)
+		goto fail;
+	if ((mrc = curl_multi_add_handle(c->multi, x->easy)) != CURLM_OK) {
+		err_set(err, ERR_NET, "%s: curl_multi_add_handle: %s", req->url,
+		    curl_multi_strerror(mrc));
+		goto fail;
+	}
+	x->id = c->next_id++;
+	x->next = c->xfers;
+	c->xfers = x;
+	return x->id;
+fail:
+	curl_easy_cleanup(x->easy);
+	x->easy = NULL;
+	xfer_free(x);
+	return 0;
+}
+
+void
+http_cancel(struct http_client *c, unsigned long id)
+{
+	struct xfer *x;
+
+	for (x = c->xfers; x != NULL; x = x->next) {
+		if (x->id == id) {
+			xfer_unlink(c, x);
+			xfer_free(x);
+			return;
+		}
+	}
+}
+
+size_t
+http_in_flight(const struct http_client *c)
+{
+	const struct xfer *x;
+	size_t n = 0;
+
+	for (x = c->xfers; x != NULL; x = x->next)
+		n++;
+	return n;
+}
+
+long
+http_connections_opened(const struct http_client *c)
+{
+	return c->connections;
+}
+
+/* poll(2) events and their curl_waitfd twins. */
+static const struct {
+	short poll;
+	short curl;
+} event_map[] = {
+	{ POLLIN, CURL_WAIT_POLLIN },
+	{ POLLPRI, CURL_WAIT_POLLPRI },
+	{ POLLOUT, CURL_WAIT_POLLOUT },
+};
+
+/* Translates event bits from poll(2) to curl (`to_curl`) or back. */
+static short
+map_events(short ev, int to_curl)
+{
+	short out = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof event_map / sizeof event_map[0]; i++) {
+		if (ev & (to_curl ? event_map[i].poll : event_map[i].curl))
+			out |= to_curl ? event_map[i].curl : event_map[i].poll;
+	}
+	return out;
+}
+
+int
+http_wait(struct http_client *c, struct pollfd *extra, unsigned n_extra,
+    int timeout_ms, struct err *err)
+{
+	struct curl_waitfd *w = NULL;
+	CURLMcode mrc;
+	unsigned i;
+	int numfds;
+
+	if (n_extra > 0 && (w = calloc(n_extra, sizeof *w)) == NULL)
+		return err_nomem(err, "poll set");
+	for (i = 0; i < n_extra; i++) {
+		w[i].fd = extra[i].fd;
+		w[i].events = map_events(extra[i].events, 1);
+	}
+	mrc = curl_multi_poll(c->multi, w, n_extra, timeout_ms, &numfds);
+	for (i = 0; i < n_extra; i++)
+		extra[i].revents = map_events(w[i].revents, 0);
+	free(w);
+	if (mrc != CURLM_OK)
+		return err_set(err, ERR_NET, "curl_multi_poll: %s",
+		    curl_multi_strerror(mrc));
+	return 0;
+}
+
+void
+http_wakeup(struct http_client *c)
+{
+	curl_multi_wakeup(c->multi);
+}
+
+/* Turns a failed transfer into "URL: what: curl's reason". */
+static void
+xfer_error(const struct xfer *x, struct err *err)
+{
+	const char *url = x->resp->url;
+
+	if (x->over_body || x->result == CURLE_FILESIZE_EXCEEDED)
+		err_set(err, ERR_PROTO, "%s: response body exceeds %zu bytes",
+		    url, x->c->opt.max_body);
+	else if (x->over_headers)
+		err_set(err, ERR_PROTO, "%s: response headers exceed %zu bytes",
+		    url, x->c->opt.max_header_bytes);
+	else if (x->errbuf[0] != '\0')
+		err_set(err, ERR_NET, "%s: %s: %s", url,
+		    curl_easy_strerror(x->result), x->errbuf);
+	else
+		err_set(err, ERR_NET, "%s: %s", url,
+		    curl_easy_strerror(x->result));
+}
+
+/* Marks the transfers curl reports as done and fills in their status. */
+static void
+collect_finished(struct http_client *c)
+{
+	struct xfer *x;
+	CURLMsg *msg;
+	long v;
+	int left;
+
+	while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		x = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		if (x == NULL)
+			continue;
+		x->finished = 1;
+		x->result = msg->data.result;
+		if (curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &v) == CURLE_OK)
+			c->connections += v;
+		if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &v) == CURLE_OK)
+			x->resp->status = v;
+		if (curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &v) == CURLE_OK)
+			x->resp->http_version = v == CURL_HTTP_VERSION_3 ? 3 :
+			    v == CURL_HTTP_VERSION_2_0 ? 2 : 1;
+	}
+}
+
+/* Calls the callback of one finished transfer, if any; returns 1 when it
+ * did, 0 when none was due. */
+static int
+dispatch_one(struct http_client *c)
+{
+	struct http_response *resp = NULL;
+	struct err err;
+	struct xfer *x;
+	http_done_fn done;
+	void *arg;
+	int ok;
+
+	for (x = c->xfers; x != NULL && !x->finished; x = x->next)
+		;
+	if (x == NULL)
+		return 0;
+	xfer_unlink(c, x);
+	done = x->done;
+	arg = x->arg;
+	ok = x->result == CURLE_OK && !x->over_body && !x->over_headers;
+	if (ok) {
+		resp = x->resp;
+		x->resp = NULL;
+	} else
+		xfer_error(x, &err);
+	/* Freed first, so the callback sees a client without this request. */
+	xfer_free(x);
+	if (done == NULL)
+		http_response_free(resp);
+	else
+		done(arg, resp, ok ? NULL : &err);
+	return 1;
+}
+
+int
+http_run(struct http_client *c, struct err *err)
+{
+	CURLMcode mrc;
+	int running;
+
+	mrc = curl_multi_perform(c->multi, &running);
+	collect_finished(c);
+	while (dispatch_one(c))
+		;
+	if (mrc != CURLM_OK)
+		return err_set(err, ERR_NET, "curl_multi_perform: %s",
+		    curl_multi_strerror(mrc));
+	return 0;
+}
+
+struct fetch_state {
+	int done;
+	struct http_response *resp;
+	struct err err;
+};
+
+static void
+fetch_done(void *arg, struct http_response *resp, const struct err *err)
+{
+	struct fetch_state *st = arg;
+
+	st->done = 1;
+	st->resp = resp;
+	if (err != NULL)
+		st->err = *err;
+}
+
+int
+http_fetch(struct http_client *c, const struct http_request *req,
+    struct http_response **out, struct err *err)
+{
+	struct fetch_state st;
+	unsigned long id;
+
+	memset(&st, 0, sizeof st);
+	*out = NULL;
+	if ((id = http_submit(c, req, fetch_done, &st, err)) == 0)
+		return -1;
+	while (!st.done) {
+		if (http_run(c, err) != 0 ||
+		    (!st.done && http_wait(c, NULL, 0, 1000, err) != 0)) {
+			/* `st` is about to go away: no callback may reach it. */
+			if (!st.done)
+				http_cancel(c, id);
+			http_response_free(st.resp);
+			return -1;
+		}
+	}
+	if (st.resp == NULL)
+		return err_copy(err, &st.err);
+	*out = st.resp;
+	return 0;
+}

@@ -1,0 +1,182 @@
+/*
+ * job: the engine's units of work and what they share (engine-internal).
+ *
+ * A job is an explicit state machine. The engine loop calls its step
+ * function whenever it can make progress (a response arrived, a timer
+ * fired, the CA context it waited on changed); the step sends at most one
+ * request, sets a timer, or finishes, and says which through its return
+ * value. Nothing in a step blocks.
+ */
+#ifndef CERTDECK_JOB_H
+#define CERTDECK_JOB_H
+
+#include <stdint.h>
+
+#include "acme.h"
+#include "crypto.h"
+#include "engine.h"
+#include "event.h"
+#include "http.h"
+
+struct store;
+struct responder;
+
+/* What a step asks the loop to do next. */
+enum job_next {
+	JOB_WAIT_HTTP,		/* a request is in flight: step again on reply */
+	JOB_WAIT_TIMER,		/* step again at job->wake_at_ms */
+	JOB_WAIT_CA,		/* step again when the CA context changes */
+	JOB_AGAIN,		/* step again at once */
+	JOB_DONE,		/* finished; job->result says how */
+	JOB_FAILED		/* finished; job->fail says why */
+};
+
+enum ca_phase { CA_NONE = 0, CA_BUSY, CA_READY, CA_FAILED };
+
+#define CA_NONCE_POOL 8
+
+/* One ACME server as seen by every job that talks to it. */
+struct ca {
+	char *url;			/* directory URL */
+	char id[128];			/* store folder name derived from url */
+	enum ca_phase dir_phase;
+	struct acme_directory dir;
+	char *nonces[CA_NONCE_POOL];
+	size_t n_nonces;
+	enum ca_phase acct_phase;
+	struct crypto_key *acct_key;
+	char *kid;			/* account URL */
+	struct err acct_err;		/* why the account failed, for waiters */
+	struct err dir_err;
+	long long skew_warned;
+};
+
+/* Shared state of the loop, visible to jobs. */
+struct engine_ctx {
+	struct engine_options opt;	/* strings owned by the engine */
+	struct store *store;
+	struct http_client *http;
+	struct responder *responder;	/* created on first need */
+	struct ca *ca;
+	int event_fd;			/* write end */
+};
+
+struct job;
+
+struct job_ops {
+	const char *name;
+	/* First step after the directory and account are ready. */
+	int first_state;
+	/* Allocates job->kind_data; 0 or -1 with job->fail set. */
+	int (*init)(struct job *job);
+	enum job_next (*step)(struct job *job);
+	/* Records a failure in the store (may be NULL). */
+	void (*on_fail)(struct job *job);
+	/* Releases what the job holds in the outside world (tokens, files). */
+	void (*cleanup)(struct job *job);
+	void (*free)(struct job *job);
+};
+
+/* States shared by every job before its own; kind states start at 100. */
+enum job_common_state {
+	JS_START = 0,
+	JS_DIRECTORY,
+	JS_DIRECTORY_REPLY,
+	JS_ACCOUNT,
+	JS_ACCOUNT_REPLY,
+	JS_POST_NONCE_REPLY,		/* fetching a nonce for job->post */
+	JS_POST_REPLY,			/* job->post sent */
+	JS_KIND = 100
+};
+
+/* A signed request in flight, with its bounded badNonce retries. */
+struct job_post {
+	char *url;
+	char *payload;			/* "" for POST-as-GET */
+	int use_jwk;			/* embed the key instead of kid */
+	int then;			/* state to go to with the reply */
+	int retries;
+};
+
+struct job {
+	uint32_t id;
+	struct engine_ctx *ctx;
+	const struct job_ops *ops;
+	struct engine_cmd *cmd;		/* owned */
+	int state;
+	int cancelled;
+	int ready;			/* a reply arrived: step me */
+	char problem[EVENT_PROBLEM_MAX];	/* CA problem type of the failure */
+	unsigned long http_id;
+	struct http_response *resp;	/* the reply being handled, owned */
+	struct err net_err;		/* transport failure of the last request */
+	int net_failed;
+	long long wake_at_ms;		/* timer; -1 = waiting on the CA */
+	int ca_seen;			/* CA progress when it began waiting */
+	long long deadline_ms;		/* bound on the current wait */
+	int poll_delay_ms;
+	struct job_post post;
+	struct err fail;
+	char result[EVENT_MSG_MAX];	/* the DONE message */
+	void *kind_data;		/* owned by ops->free */
+	struct job *next;
+};
+
+/* Monotonic and wall clocks in milliseconds. */
+long long job_now_ms(void);
+long long job_wall_ms(void);
+
+/* Emits an event for `job` (printf-style message, escaped by the caller
+ * when it holds CA text). */
+void job_emit(struct job *job, enum event_kind kind, enum event_step step,
+    int progress, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Emits a warning not tied to a step. */
+void job_warn(struct job *job, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Emits STATE_CHANGED for `subject`. */
+void job_emit_changed(struct job *job, enum event_object object, const char *subject);
+
+/* Sends an unsigned GET or HEAD; the reply lands in job->resp and the
+ * job's state becomes `then`. */
+enum job_next job_get(struct job *job, const char *method, const char *url, int then);
+
+/* Sends a signed POST (payload "" = POST-as-GET), fetching a nonce first
+ * when the pool is empty and retrying badNonce a bounded number of times.
+ * The final reply lands in job->resp with the state set to `then`. */
+enum job_next job_post(struct job *job, const char *url, const char *payload,
+    int use_jwk, int then);
+
+/* Sends job->post again (a fresh nonce); for badNonce retries. */
+enum job_next job_post_resend(struct job *job);
+
+/* Handles the common states; returns how to go on, or -1 (as an int)
+ * when the state is not a common one. */
+int job_step_common(struct job *job);
+
+/* Checks job->resp: transport failure, status in [200,300), a problem
+ * document otherwise (turned into job->fail with the CA's words), and,
+ * when `ctype` is not NULL, the Content-Type. Returns 0 when the reply is
+ * usable, else -1 with job->fail set. */
+int job_reply_ok(struct job *job, const char *what, const char *ctype);
+
+/* Fails the job with a message; returns JOB_FAILED. */
+enum job_next job_failf(struct job *job, enum err_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Arms the poll timer: Retry-After when the reply has one (capped to the
+ * step deadline), else a back-off starting short. Returns JOB_WAIT_TIMER,
+ * or JOB_FAILED once the step deadline has passed. */
+enum job_next job_poll_later(struct job *job, const char *what);
+
+/* Starts the bounded wait of one order step. */
+void job_deadline_start(struct job *job);
+
+/* Frees job->resp. */
+void job_reply_drop(struct job *job);
+
+extern const struct job_ops job_issue_ops;
+extern const struct job_ops job_revoke_ops;
+extern const struct job_ops job_register_ops;
+
+#endif

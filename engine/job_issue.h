@@ -1,0 +1,85 @@
+/*
+ * job_issue: the issue/renew job, split by phase over job_issue.c (orders),
+ * job_authz.c (authorizations and challenges), job_finalize.c (CSR,
+ * download, checks, store) and job_prepare.c (what to issue, and whether
+ * a renewal is due). Engine-internal.
+ */
+#ifndef CERTDECK_JOB_ISSUE_H
+#define CERTDECK_JOB_ISSUE_H
+
+#include "acme.h"
+#include "job.h"
+
+#define ISSUE_DOC_MAX (256 * 1024)
+#define ISSUE_MAX_FINALIZE 2
+
+enum issue_state {
+	IS_CHECK = JS_KIND,
+	IS_NEW_ORDER,
+	IS_ORDER_CREATED,
+	IS_ORDER_POLL,
+	IS_ORDER_REPLY,
+	IS_ORDER_DISPATCH,
+	IS_AUTHZ_FETCH,
+	IS_AUTHZ_REPLY,
+	IS_CHALLENGE_REPLY,
+	IS_AUTHZ_POLL,
+	IS_AUTHZ_POLL_REPLY,
+	IS_FINALIZE,
+	IS_FINALIZE_REPLY,
+	IS_DOWNLOAD,
+	IS_DOWNLOAD_REPLY
+};
+
+struct issue {
+	struct acme_identifier *ids;	/* what we ask for */
+	size_t n_ids;
+	enum crypto_key_type key_type;
+	int renew;
+	int resumed;			/* the order came from an earlier run */
+	int finalize_tries;
+	char *order_url;
+	struct acme_order order;
+	struct acme_authz *authzs;	/* one per order authorization */
+	size_t n_authzs;
+	size_t authz_i;
+	char **tokens;			/* served by the responder until cleanup */
+	size_t n_tokens;
+	struct crypto_key *key;		/* the certificate key */
+};
+
+static inline struct issue *
+issue_of(struct job *job)
+{
+	return job->kind_data;
+}
+
+/* job_issue.c */
+enum job_next issue_step(struct job *job);
+/* Forgets the order in flight (and its key when `with_key`) once it is
+ * finished or dead. */
+void issue_order_forget(struct job *job, int with_key);
+
+/* job_prepare.c: fills the names and key type from the command or the
+ * certificate's record, and decides whether work is due (*due = 0 ends
+ * the job as done, with job->result saying why). */
+int issue_prepare(struct job *job, int *due);
+void issue_free(struct job *job);
+
+/* job_authz.c */
+int issue_authz_alloc(struct job *job);
+const struct acme_challenge *issue_challenge_of(const struct acme_authz *a);
+enum job_next issue_authz_fetch(struct job *job);
+enum job_next issue_authz_reply(struct job *job);
+enum job_next issue_challenge_reply(struct job *job);
+enum job_next issue_authz_poll(struct job *job);
+enum job_next issue_authz_poll_reply(struct job *job);
+void issue_tokens_release(struct job *job);
+
+/* job_finalize.c */
+enum job_next issue_finalize(struct job *job);
+enum job_next issue_finalize_reply(struct job *job);
+enum job_next issue_download(struct job *job);
+enum job_next issue_download_reply(struct job *job);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * job_prepare: before an issue or renew job talks to the CA: which names,
+ * which key type, and whether there is anything to do (a renewal that is
+ * not due, or a revoked certificate, ends the job here without a request).
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "certrec.h"
+#include "job_issue.h"
+#include "store.h"
+
+#define PREPARE_PEM_MAX (256 * 1024)
+
+/* When the current certificate of `name` is due: a share of its lifetime
+ * before expiry, or a fixed number of days when configured. */
+static int
+prepare_due_at(struct job *job, time_t *due_at, time_t *not_after)
+{
+	const struct engine_options *o = &job->ctx->opt;
+	struct store_cert_files f;
+	struct crypto_cert_info info;
+	time_t life;
+	int rc;
+
+	memset(&f, 0, sizeof f);
+	if (store_cert_load(job->ctx->store, job->cmd->name, 0, &f, &job->fail) != 0)
+		return -1;
+	rc = crypto_cert_parse_pem(f.cert, strlen(f.cert), &info, &job->fail);
+	store_cert_files_free(&f);
+	if (rc != 0)
+		return err_prefix(&job->fail, "current certificate of %s", job->cmd->name);
+	life = info.not_after - info.not_before;
+	*not_after = info.not_after;
+	if (o->renew_days > 0)
+		*due_at = info.not_after - (time_t)o->renew_days * 86400;
+	else
+		*due_at = info.not_after - (time_t)((double)life * o->renew_fraction);
+	crypto_cert_info_free(&info);
+	return 0;
+}
+
+static int
+prepare_names(struct job *job, const struct certrec *rec)
+{
+	struct issue *is = issue_of(job);
+	char *const *names = job->cmd->n_domains ? job->cmd->domains : rec->domains;
+	size_t i, n = job->cmd->n_domains ? job->cmd->n_domains : rec->n_domains;
+
+	if (n == 0)
+		return err_set(&job->fail, ERR_CONFIG, "%s: no domains to issue for "
+		    "(give -d DOMAIN)", job->cmd->name);
+	if ((is->ids = calloc(n, sizeof *is->ids)) == NULL)
+		return err_nomem(&job->fail, "identifiers");
+	for (i = 0; i < n; i++)
+		acme_identifier_set(&is->ids[i], names[i]);
+	is->n_ids = n;
+	return 0;
+}
+
+static int
+prepare_key_type(struct job *job, const struct certrec *rec)
+{
+	struct issue *is = issue_of(job);
+
+	if (job->cmd->key_type != 0)
+		is->key_type = job->cmd->key_type;
+	else if (rec->key_type != NULL) {
+		if (crypto_key_type_parse(rec->key_type, &is->key_type, &job->fail) != 0)
+			return err_prefix(&job->fail, "record of %s", job->cmd->name);
+	} else
+		is->key_type = job->ctx->opt.cert_key_type;
+	return 0;
+}
+
+/* Records what is being issued before the CA is asked, so a certificate
+ * whose first issuance fails still shows up (as failed) in the list. */
+static int
+prepare_record(struct job *job, struct certrec *rec)
+{
+	struct issue *is = issue_of(job);
+	char **names;
+	size_t i;
+	int rc;
+
+	if ((names = calloc(is->n_ids, sizeof *names)) == NULL)
+		return err_nomem(&job->fail, "names");
+	for (i = 0; i < is->n_ids; i++)
+		names[i] = is->ids[i].value;
+	rc = certrec_set_domains(rec, names, is->n_ids, &job->fail);
+	free(names);
+	if (rc != 0 || certrec_set(&rec->name, job->cmd->name, &job->fail) != 0 ||
+	    certrec_set(&rec->directory, job->ctx->ca->url, &job->fail) != 0 ||
+	    certrec_set(&rec->account, job->ctx->opt.account_name, &job->fail) != 0 ||
+	    certrec_set(&rec->key_type, crypto_key_type_name(is->key_type), &job->fail) != 0 ||
+	    certrec_set(&rec->challenge, "http-01", &job->fail) != 0)
+		return -1;
+	if (rec->status == NULL && certrec_set(&rec->status, "pending", &job->fail) != 0)
+		return -1;
+	rec->updated = time(NULL);
+	if (certrec_save(job->ctx->store, rec, &job->fail) != 0)
+		return -1;
+	job_emit_changed(job, OBJECT_CERT, job->cmd->name);
+	return 0;
+}
+
+static int
+prepare_order_in_flight(struct job *job)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "orders/%s.json", job->cmd->name);
+	return store_doc_exists(job->ctx->store, path);
+}
+
+/* Decides for a certificate that already has a current version. */
+static int
+prepare_existing(struct job *job, const struct certrec *rec, int *due)
+{
+	time_t due_at, not_after;
+	char when[32];
+	struct tm tm;
+
+	if (job->cmd->kind == ENGINE_CMD_ISSUE && !job->cmd->force)
+		return err_set(&job->fail, ERR_CONFIG, "certificate %s already exists; "
+		    "'certdeck renew %s --force' gets a new one", job->cmd->name,
+		    job->cmd->name);
+	if (rec->status != NULL && strcmp(rec->status, "revoked") == 0 && !job->cmd->force) {
+		*due = 0;
+		snprintf(job->result, sizeof job->result, "%s is revoked; not renewed "
+		    "(--force renews it anyway)", job->cmd->name);
+		return 0;
+	}
+	if (job->cmd->force)
+		return 0;
+	if (prepare_due_at(job, &due_at, &not_after) != 0)
+		return -1;
+	if (time(NULL) < due_at) {
+		*due = 0;
+		gmtime_r(&due_at, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+		snprintf(job->result, sizeof job->result, "%s is not due for renewal "
+		    "until %s", job->cmd->name, when);
+	}
+	return 0;
+}
+
+int
+issue_prepare(struct job *job, int *due)
+{
+	struct issue *is = issue_of(job);
+	struct certrec rec;
+	int version = 0, found, rc = -1;
+
+	*due = 1;
+	is->renew = job->cmd->kind == ENGINE_CMD_RENEW;
+	if ((found = certrec_load(job->ctx->store, job->cmd->name, &rec, &job->fail)) < 0)
+		return -1;
+	if (store_cert_current_version(job->ctx->store, job->cmd->name, &version,
+	    &job->fail) != 0)
+		goto out;
+	if (is->renew && !found && version == 0) {
+		err_set(&job->fail, ERR_CONFIG, "no certificate named %s", job->cmd->name);
+		goto out;
+	}
+	if (version > 0 && !prepare_order_in_flight(job) &&
+	    prepare_existing(job, &rec, due) != 0)
+		goto out;
+	if (*due && (prepare_names(job, &rec) != 0 || prepare_key_type(job, &rec) != 0 ||
+	    prepare_record(job, &rec) != 0))
+		goto out;
+	rc = 0;
+out:
+	certrec_free(&rec);
+	return rc;
+}
+
+void
+issue_free(struct job *job)
+{
+	struct issue *is = issue_of(job);
+	size_t i;
+
+	if (is == NULL)
+		return;
+	issue_tokens_release(job);
+	for (i = 0; i < is->n_authzs; i++)
+		acme_authz_free(&is->authzs[i]);
+	free(is->authzs);
+	acme_order_free(&is->order);
+	free(is->order_url);
+	free(is->ids);
+	crypto_key_free(is->key);
+	free(is);
+	job->kind_data = NULL;
+}

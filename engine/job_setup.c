@@ -1,0 +1,317 @@
+/*
+ * job_setup: the steps every job takes before its own work: the CA's
+ * directory, then the account (loaded from the store, or registered), and
+ * the reply handling of signed requests (badNonce retries). Jobs share one
+ * directory and one account per CA; the first job that needs one fetches
+ * it while the others wait on the CA context.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "esc.h"
+#include "job.h"
+#include "json.h"
+#include "store.h"
+
+#define JOB_SKEW_WARN_S 300
+#define JOB_ACCOUNT_DOC_MAX (64 * 1024)
+#define JOB_KEY_MAX (64 * 1024)
+
+static void
+job_setup_account_path(const struct job *job, const char *file, char *out, size_t outsz)
+{
+	const char *acct = job->ctx->opt.account_name;
+
+	snprintf(out, outsz, "accounts/%s/%s/%s", job->ctx->ca->id, acct, file);
+}
+
+static void
+job_setup_check_skew(struct job *job)
+{
+	struct ca *ca = job->ctx->ca;
+	long long skew;
+
+	if (job->resp == NULL || job->resp->date == 0 || ca->skew_warned)
+		return;
+	skew = (long long)job->resp->date - (long long)time(NULL);
+	if (skew > JOB_SKEW_WARN_S || skew < -JOB_SKEW_WARN_S) {
+		ca->skew_warned = 1;
+		job_warn(job, "this machine's clock is "
+		    "%lld s %s the CA's; certificate dates may look wrong",
+		    skew > 0 ? skew : -skew, skew > 0 ? "behind" : "ahead of");
+	}
+}
+
+static enum job_next
+job_setup_directory(struct job *job)
+{
+	struct ca *ca = job->ctx->ca;
+
+	switch (ca->dir_phase) {
+	case CA_READY:
+		job->state = JS_ACCOUNT;
+		return JOB_AGAIN;
+	case CA_BUSY:
+		return JOB_WAIT_CA;
+	case CA_FAILED:
+		err_copy(&job->fail, &ca->dir_err);
+		return JOB_FAILED;
+	case CA_NONE:
+		break;
+	}
+	ca->dir_phase = CA_BUSY;
+	return job_get(job, "GET", ca->url, JS_DIRECTORY_REPLY);
+}
+
+static enum job_next
+job_setup_directory_reply(struct job *job)
+{
+	struct ca *ca = job->ctx->ca;
+	struct http_response *r = job->resp;
+
+	if (job_reply_ok(job, "directory", "application/json") != 0 ||
+	    acme_directory_parse(r->body.data, r->body.len, ca->url, &ca->dir,
+	    &job->fail) != 0) {
+		/* Waiting jobs fail with the same reason; the next run retries. */
+		ca->dir_phase = CA_FAILED;
+		err_copy(&ca->dir_err, &job->fail);
+		return JOB_FAILED;
+	}
+	job_setup_check_skew(job);
+	ca->dir_phase = CA_READY;
+	job_emit(job, EVENT_STEP, STEP_DIRECTORY, 5, "directory %s", ca->url);
+	job->state = JS_ACCOUNT;
+	return JOB_AGAIN;
+}
+
+/* Loads the account from the store; returns 1 when it is complete (key and
+ * URL), 0 when it must be registered (job has at least a key then), -1 on
+ * error. A key without a URL is a registration cut short: it is reused so
+ * the CA returns the account it may already have created. */
+static int
+job_setup_account_load(struct job *job)
+{
+	struct ca *ca = job->ctx->ca;
+	char path[512];
+	struct buf b;
+	json_t *doc;
+	int rc = -1;
+
+	buf_init(&b, 0);
+	job_setup_account_path(job, "key.pem", path, sizeof path);
+	if (store_doc_exists(job->ctx->store, path)) {
+		if (store_doc_read(job->ctx->store, path, JOB_KEY_MAX, &b, &job->fail) != 0)
+			goto out;
+		if ((ca->acct_key = crypto_key_load_pem(b.data, b.len, &job->fail)) == NULL) {
+			err_prefix(&job->fail, "%s/%s", store_path(job->ctx->store), path);
+			goto out;
+		}
+	} else {
+		char *pem;
+		size_t len;
+
+		ca->acct_key = crypto_key_generate(job->ctx->opt.account_key_type, &job->fail);
+		if (ca->acct_key == NULL ||
+		    (pem = crypto_key_to_pem(ca->acct_key, &len, &job->fail)) == NULL)
+			goto out;
+		rc = store_doc_write(job->ctx->store, path, pem, len, 0, &job->fail);
+		free(pem);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+	}
+	job_setup_account_path(job, "account.json", path, sizeof path);
+	rc = 0;
+	buf_reset(&b);
+	if (!store_doc_exists(job->ctx->store, path))
+		goto out;
+	if (store_doc_read(job->ctx->store, path, JOB_ACCOUNT_DOC_MAX, &b, &job->fail) != 0 ||
+	    (doc = json_parse_untrusted(b.data, b.len, path, &job->fail)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	if (json_str(doc, "url") != NULL && (ca->kid = strdup(json_str(doc, "url"))) != NULL)
+		rc = 1;
+	json_decref(doc);
+out:
+	buf_free(&b);
+	return rc;
+}
+
+static int
+job_setup_account_save(struct job *job, const struct acme_account *acct)
+{
+	struct ca *ca = job->ctx->ca;
+	char path[512], created[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *doc, *contacts = json_array();
+	char *text;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < acct->n_contacts; i++)
+		json_array_append_new(contacts, json_string(acct->contacts[i]));
+	gmtime_r(&now, &tm);
+	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	doc = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "url", ca->kid,
+	    "directory", ca->url, "status", acme_status_name(acct->status),
+	    "contact", contacts, "key_type",
+	    crypto_key_type_name(crypto_key_get_type(ca->acct_key)), "created", created);
+	if (doc == NULL || (text = json_dump_compact(doc, &job->fail)) == NULL) {
+		json_decref(doc);
+		return err_nomem(&job->fail, "account record");
+	}
+	json_decref(doc);
+	job_setup_account_path(job, "account.json", path, sizeof path);
+	rc = store_doc_write(job->ctx->store, path, text, strlen(text), 1, &job->fail);
+	free(text);
+	if (rc == 0)
+		job_emit_changed(job, OBJECT_ACCOUNT, job->ctx->opt.account_name);
+	return rc;
+}
+
+static enum job_next
+job_setup_account(struct job *job)
+{
+	const struct engine_options *o = &job->ctx->opt;
+	struct ca *ca = job->ctx->ca;
+	const char *contacts[1] = { o->email };
+	char *payload;
+	enum job_next next;
+	int loaded;
+
+	switch (ca->acct_phase) {
+	case CA_READY:
+		job->state = job->ops->first_state;
+		return JOB_AGAIN;
+	case CA_BUSY:
+		return JOB_WAIT_CA;
+	case CA_FAILED:
+		err_copy(&job->fail, &ca->acct_err);
+		return JOB_FAILED;
+	case CA_NONE:
+		break;
+	}
+	ca->acct_phase = CA_BUSY;
+	if ((loaded = job_setup_account_load(job)) < 0)
+		goto failed;
+	if (loaded == 1) {
+		ca->acct_phase = CA_READY;
+		job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s", ca->kid);
+		job->state = job->ops->first_state;
+		return JOB_AGAIN;
+	}
+	if (ca->dir.terms_of_service != NULL && !o->agree_tos) {
+		job_failf(job, ERR_CONFIG, "the CA requires agreement to its terms of "
+		    "service at %s: read them, then pass --agree-tos", ca->dir.terms_of_service);
+		goto failed;
+	}
+	if (ca->dir.external_account_required) {
+		job_failf(job, ERR_CONFIG, "the CA at %s requires external account binding "
+		    "(EAB), which this version cannot send yet", ca->url);
+		goto failed;
+	}
+	payload = acme_payload_new_account(contacts, o->email != NULL ? 1 : 0,
+	    o->agree_tos, 0, NULL, &job->fail);
+	if (payload == NULL)
+		goto failed;
+	next = job_post(job, ca->dir.new_account, payload, 1, JS_ACCOUNT_REPLY);
+	free(payload);
+	if (next != JOB_FAILED)
+		return next;
+failed:
+	ca->acct_phase = CA_FAILED;
+	err_copy(&ca->acct_err, &job->fail);
+	return JOB_FAILED;
+}
+
+static enum job_next
+job_setup_account_reply(struct job *job)
+{
+	struct ca *ca = job->ctx->ca;
+	struct http_response *r = job->resp;
+	struct acme_account acct;
+
+	if (job_reply_ok(job, "new account", "application/json") != 0)
+		goto failed;
+	if (r->location == NULL) {
+		job_failf(job, ERR_PROTO, "new account: %s: no Location header", r->url);
+		goto failed;
+	}
+	if (acme_account_parse(r->body.data, r->body.len, r->url, &acct, &job->fail) != 0)
+		goto failed;
+	if (acct.status != ACME_STATUS_VALID) {
+		job_failf(job, ERR_ACME, "new account: %s: account is %s", r->location,
+		    acme_status_name(acct.status));
+		acme_account_free(&acct);
+		goto failed;
+	}
+	if ((ca->kid = strdup(r->location)) == NULL || job_setup_account_save(job, &acct) != 0) {
+		acme_account_free(&acct);
+		goto failed;
+	}
+	acme_account_free(&acct);
+	ca->acct_phase = CA_READY;
+	job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s (%s)", ca->kid,
+	    r->status == 201 ? "registered" : "existing");
+	job->state = job->ops->first_state;
+	return JOB_AGAIN;
+failed:
+	ca->acct_phase = CA_FAILED;
+	err_copy(&ca->acct_err, &job->fail);
+	return JOB_FAILED;
+}
+
+/* Sends job->post again after a badNonce, up to a bound. */
+static enum job_next
+job_setup_post_reply(struct job *job)
+{
+	struct http_response *r = job->resp;
+	struct acme_problem p;
+
+	if (!job->net_failed && r != NULL && r->status == 400 && r->content_type != NULL &&
+	    strcmp(r->content_type, "application/problem+json") == 0 &&
+	    acme_problem_parse(r->body.data, r->body.len, r->url, &p, NULL) == 0) {
+		int bad = acme_problem_is(&p, "badNonce");
+
+		acme_problem_free(&p);
+		if (bad && job->post.retries < 5) {
+			job->post.retries++;
+			job_emit(job, EVENT_STEP, STEP_NONCE, -1, "nonce refused by the CA; "
+			    "retry %d of 5", job->post.retries);
+			return job_post_resend(job);
+		}
+	}
+	job->state = job->post.then;
+	return JOB_AGAIN;
+}
+
+int
+job_step_common(struct job *job)
+{
+	switch (job->state) {
+	case JS_START:
+		job->state = JS_DIRECTORY;
+		return JOB_AGAIN;
+	case JS_DIRECTORY:
+		return job_setup_directory(job);
+	case JS_DIRECTORY_REPLY:
+		return job_setup_directory_reply(job);
+	case JS_ACCOUNT:
+		return job_setup_account(job);
+	case JS_ACCOUNT_REPLY:
+		return job_setup_account_reply(job);
+	case JS_POST_NONCE_REPLY:
+		if (job->net_failed)
+			return job_reply_ok(job, "new nonce", NULL), JOB_FAILED;
+		return job_post_resend(job);
+	case JS_POST_REPLY:
+		return job_setup_post_reply(job);
+	}
+	return -1;
+}

@@ -1,0 +1,74 @@
+# cli-lib.sh: helpers for the suites that drive the certdeck command line
+# against Pebble. Sourced after tap.sh and pebble.sh, once Pebble is up.
+
+CERTDECK=${CERTDECK:-$top_builddir/certdeck}
+STATE=$PEBBLE_SCRATCH/state
+CONF=$PEBBLE_SCRATCH/certdeck.conf
+: >"$CONF"
+
+# cdk ARGS...: certdeck against this run's Pebble, responder on loopback.
+cdk()
+{
+	"$CERTDECK" --config "$CONF" --state "$STATE" --server "$PEBBLE_DIR_URL" \
+	    --ca-bundle "$PEBBLE_CA_BUNDLE" --http-port "$PEBBLE_HTTP_PORT" \
+	    --http-bind 127.0.0.1 --email test@example.com --agree-tos "$@"
+}
+
+# cdk_out FILE ARGS...: runs cdk with stdout+stderr in FILE; returns its status.
+cdk_out()
+{
+	local out=$1
+	shift
+	cdk "$@" >"$out" 2>&1
+}
+
+ROOT_PEM=$PEBBLE_SCRATCH/root.pem
+
+# verify_live NAME: the live full chain verifies against Pebble's root.
+verify_live()
+{
+	[ -s "$ROOT_PEM" ] || pebble_root_pem "$ROOT_PEM" || return 1
+	"${CERTTOOL:-certtool}" --verify --load-ca-certificate "$ROOT_PEM" \
+	    --infile "$STATE/live/$1/fullchain.pem" >"$PEBBLE_SCRATCH/verify.log" 2>&1 &&
+	    grep -q "Chain verification output: Verified" "$PEBBLE_SCRATCH/verify.log"
+}
+
+# san_count NAME: how many DNS/IP names the live certificate carries.
+san_count()
+{
+	"${CERTTOOL:-certtool}" -i --infile "$STATE/live/$1/cert.pem" 2>/dev/null |
+	    grep -cE '^[[:space:]]+(DNSname|IPAddress):'
+}
+
+# json_field FILE KEY: the value of a top-level string or number in FILE.
+json_field()
+{
+	sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$1" | head -n1
+}
+
+# cert_status SERIAL_HEX: Pebble's view of a certificate, from its
+# management API (leading zeros dropped, as Pebble prints serials).
+cert_status()
+{
+	local serial
+	serial=$(printf '%s' "$1" | sed 's/^0*//')
+	curl -fsS --max-time 10 --cacert "$PEBBLE_CA_BUNDLE" \
+	    "$PEBBLE_MGMT_URL/cert-status-by-serial/$serial"
+}
+
+# no_bad_files DIR: no empty file, no leftover temporary file in DIR.
+no_bad_files()
+{
+	local bad
+	bad=$(find "$1" -type f \( -size 0 -o -name '.*' \) 2>/dev/null)
+	[ -z "$bad" ] || { diag "bad files: $bad"; return 1; }
+}
+
+# proc_stopped PID: true when PID is stopped (SIGSTOP).
+proc_stopped()
+{
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" = T ]
+}
