@@ -6,7 +6,7 @@
  * marked, then their callbacks are called one at a time, rescanning the
  * list each time, so a callback may cancel or submit requests freely.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <pthread.h>
 #include <stdlib.h>

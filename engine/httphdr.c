@@ -5,7 +5,7 @@
  * (Link). Character classes use explicit ASCII ranges so the result never
  * depends on the locale.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdlib.h>
 #include <string.h>
