@@ -7,7 +7,7 @@
  * first label. Checks use explicit ASCII ranges, not <ctype.h>, so the
  * locale cannot widen them.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -297,20 +297,20 @@ names_cert_name_ok(const char *name, struct err *err)
 	size_t i, len;
 
 	if (name == NULL || *name == '\0')
-		return err_set(err, ERR_CONFIG, "empty certificate name");
+		return err_set(err, ERR_CONFIG, "empty name");
 	len = strlen(name);
 	esc_buf(name, len, shown, sizeof shown);
 	if (len > NAMES_CERT_MAX)
-		return err_set(err, ERR_CONFIG, "certificate name '%s': %zu "
+		return err_set(err, ERR_CONFIG, "name '%s': %zu "
 		    "characters (at most %d)", shown, len, NAMES_CERT_MAX);
 	if (name[0] == '.')
-		return err_set(err, ERR_CONFIG, "certificate name '%s': "
+		return err_set(err, ERR_CONFIG, "name '%s': "
 		    "starts with '.'", shown);
 	for (i = 0; i < len; i++) {
 		if (names_is_cert_char(name[i]))
 			continue;
 		esc_buf(name + i, 1, ch, sizeof ch);
-		return err_set(err, ERR_CONFIG, "certificate name '%s': "
+		return err_set(err, ERR_CONFIG, "name '%s': "
 		    "character '%s' is not allowed (only A-Z, a-z, 0-9, "
 		    "'.', '_' and '-')", shown, ch);
 	}
