@@ -425,8 +425,8 @@ fsutil_walk(int dirfd, const char *relpath, int create, mode_t mode,
 		slash = strchr(p, '/');
 		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
 		if (len > FSUTIL_COMPONENT_MAX) {
-			err_set(err, ERR_CONFIG, "%.*s...: name too long",
-			    (int)(p - relpath) + 32, relpath);
+			err_set(err, ERR_CONFIG, "path component over %d bytes",
+			    FSUTIL_COMPONENT_MAX);
 			goto fail;
 		}
 		memcpy(comp, p, len);

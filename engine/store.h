@@ -75,8 +75,8 @@ char *store_default_dir(struct err *err);
 /* Takes the exclusive lock on STATE/lock. With `wait`, calls `waiting(arg,
  * holder_pid)` once (may be NULL) and blocks until it is free; without,
  * fails with ERR_BUSY "state directory DIR is locked by pid N". Held until
- * store_unlock(), store_close() or the death of the process. Returns 0 or
- * -1. */
+ * store_unlock(), store_close() or the death of the process; taking it
+ * again through the same store does nothing. Returns 0 or -1. */
 int store_lock(struct store *s, int wait,
     void (*waiting)(void *arg, long holder_pid), void *arg, struct err *err);
 

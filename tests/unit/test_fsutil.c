@@ -186,6 +186,7 @@ static void
 test_symlink_as_parent_refused(void **state)
 {
 	struct fixture *fx = *state;
+	char longname[300];
 	struct err err;
 	struct stat st;
 	int dfd = -1;
@@ -212,6 +213,11 @@ test_symlink_as_parent_refused(void **state)
 	assert_non_null(strstr(err.msg, "\"..\""));
 	assert_int_equal(fsutil_mkdirs_at(fx->fd, "/etc", 0700, NULL, &err), -1);
 	assert_int_equal(fsutil_mkdirs_at(fx->fd, "a//b", 0700, NULL, &err), -1);
+	memset(longname, 'n', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	assert_int_equal(fsutil_mkdirs_at(fx->fd, longname, 0700, NULL, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "over 255 bytes"));
 	assert_int_equal(fsutil_open_dir_at(fx->fd, "missing/x", &dfd, &err), -1);
 	assert_int_equal(errno, ENOENT);
 }
