@@ -272,6 +272,16 @@ issue_order_dispatch(struct job *job)
 		job->state = IS_DOWNLOAD;
 		return JOB_AGAIN;
 	case ACME_STATUS_INVALID:
+		/* A run killed mid-validation leaves an order that failed
+		 * without it: that failure is not this run's, start afresh. */
+		if (is->resumed) {
+			is->resumed = 0;
+			issue_order_forget(job, 0);
+			job_emit(job, EVENT_STEP, STEP_RETRY, 15, "the order of an earlier "
+			    "run is invalid; starting a new one");
+			job->state = IS_NEW_ORDER;
+			return JOB_AGAIN;
+		}
 		return issue_order_invalid(job);
 	default:
 		issue_order_forget(job, 0);

@@ -1,18 +1,34 @@
 /*
- * certdeck: entry point. Chooses the front end (screens or command line).
+ * certdeck: entry point. A command runs the command-line front end; the
+ * screens come without one.
  */
-#include "config.h"
+#include "autoconfig.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "cli.h"
+#include "http.h"
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		return 0;
+	struct cli c;
+	struct err err;
+	int rc;
+
+	/* A closed stdout or a vanished reader gives EPIPE, not death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (http_global_init(&err) != 0) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+		return CLI_FAILED;
 	}
-	fprintf(stderr, "certdeck: nothing here yet\n");
-	return 2;
+	rc = cli_parse(&c, argc, argv);
+	if (rc == 0)
+		rc = cli_run(&c);
+	else if (rc < 0)
+		rc = CLI_OK;	/* --help or --version printed */
+	cli_free(&c);
+	return rc;
 }

@@ -6,12 +6,15 @@ STATE=$PEBBLE_SCRATCH/state
 CONF=$PEBBLE_SCRATCH/certdeck.conf
 : >"$CONF"
 
-# cdk ARGS...: certdeck against this run's Pebble, responder on loopback.
+# The options that point certdeck at this run's Pebble, responder on loopback.
+CDK_ARGS=(--config "$CONF" --state "$STATE" --server "$PEBBLE_DIR_URL"
+    --ca-bundle "$PEBBLE_CA_BUNDLE" --http-port "$PEBBLE_HTTP_PORT"
+    --http-bind 127.0.0.1 --email test@example.com --agree-tos)
+
+# cdk ARGS...: certdeck against this run's Pebble.
 cdk()
 {
-	"$CERTDECK" --config "$CONF" --state "$STATE" --server "$PEBBLE_DIR_URL" \
-	    --ca-bundle "$PEBBLE_CA_BUNDLE" --http-port "$PEBBLE_HTTP_PORT" \
-	    --http-bind 127.0.0.1 --email test@example.com --agree-tos "$@"
+	"$CERTDECK" "${CDK_ARGS[@]}" "$@"
 }
 
 # cdk_out FILE ARGS...: runs cdk with stdout+stderr in FILE; returns its status.
@@ -60,7 +63,7 @@ cert_status()
 no_bad_files()
 {
 	local bad
-	bad=$(find "$1" -type f \( -size 0 -o -name '.*' \) 2>/dev/null)
+	bad=$(find "$1" -type f ! -path "$1/lock" \( -size 0 -o -name '.*' \) 2>/dev/null)
 	[ -z "$bad" ] || { diag "bad files: $bad"; return 1; }
 }
 

@@ -18,8 +18,9 @@ snapshot=$PEBBLE_SCRATCH/keep.sha
 kill_at()
 {
 	local pid
-	CERTDECK_TEST_STOP_AT=$1 cdk issue "$2" -d "$2.example.test" \
-	    >"$PEBBLE_SCRATCH/$2.log" 2>&1 &
+	# Started directly (not through a function) so $! is certdeck itself.
+	CERTDECK_TEST_STOP_AT=$1 "$CERTDECK" "${CDK_ARGS[@]}" issue "$2" \
+	    -d "$2.example.test" >"$PEBBLE_SCRATCH/$2.log" 2>&1 &
 	pid=$!
 	if ! wait_for proc_stopped "$pid" --timeout 30; then
 		kill -KILL "$pid" 2>/dev/null

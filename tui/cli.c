@@ -1,0 +1,357 @@
+/*
+ * cli: options, configuration and dispatch of the command line (see
+ * cli.h). Settings come from, strongest first: the command line, the
+ * environment (CERTDECK_*), the configuration file, built-in defaults.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "names.h"
+#include "store.h"
+
+#define CLI_LETSENCRYPT "https://acme-v02.api.letsencrypt.org/directory"
+#define CLI_LETSENCRYPT_STAGING "https://acme-staging-v02.api.letsencrypt.org/directory"
+
+enum cli_opt {
+	OPT_CONFIG = 256, OPT_STATE, OPT_SERVER, OPT_STAGING, OPT_CA_BUNDLE,
+	OPT_EMAIL, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_BIND, OPT_KEY_TYPE,
+	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
+	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION
+};
+
+static const struct option cli_options[] = {
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "staging", no_argument, NULL, OPT_STAGING },
+	{ "ca-bundle", required_argument, NULL, OPT_CA_BUNDLE },
+	{ "email", required_argument, NULL, OPT_EMAIL },
+	{ "agree-tos", no_argument, NULL, OPT_AGREE_TOS },
+	{ "http-port", required_argument, NULL, OPT_HTTP_PORT },
+	{ "http-bind", required_argument, NULL, OPT_HTTP_BIND },
+	{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
+	{ "domain", required_argument, NULL, 'd' },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
+	{ "max-jobs", required_argument, NULL, OPT_MAX_JOBS },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "certdeck: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'certdeck --help'.\n");
+	return CLI_USAGE;
+}
+
+static int
+cli_set(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (copy == NULL)
+		return -1;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int
+cli_int(const char *text, int min, int max, const char *what, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "certdeck: %s must be a number from %d to %d, not '%s'\n",
+		    what, min, max, text);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int
+cli_add_domain(struct cli *c, const char *text)
+{
+	struct names_id id;
+	struct err err;
+	char **grown;
+
+	if (names_parse(text, &id, &err) != 0) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+		return -1;
+	}
+	if ((grown = realloc(c->domains, (c->n_domains + 1) * sizeof *grown)) == NULL)
+		return -1;
+	c->domains = grown;
+	if ((c->domains[c->n_domains] = strdup(id.value)) == NULL)
+		return -1;
+	c->n_domains++;
+	return 0;
+}
+
+static int
+cli_key_type(struct cli *c, const char *text)
+{
+	struct err err;
+
+	if (crypto_key_type_parse(text, &c->key_type, &err) != 0) {
+		fprintf(stderr, "certdeck: --key-type: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* One option; returns 0, or an exit code. */
+static int
+cli_option(struct cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_CONFIG: return cli_set(&c->config_path, arg) ? CLI_FAILED : 0;
+	case OPT_STATE: return cli_set(&c->state_dir, arg) ? CLI_FAILED : 0;
+	case OPT_SERVER: return cli_set(&c->server, arg) ? CLI_FAILED : 0;
+	case OPT_STAGING: return cli_set(&c->server, CLI_LETSENCRYPT_STAGING) ? CLI_FAILED : 0;
+	case OPT_CA_BUNDLE: return cli_set(&c->ca_bundle, arg) ? CLI_FAILED : 0;
+	case OPT_EMAIL: return cli_set(&c->email, arg) ? CLI_FAILED : 0;
+	case OPT_HTTP_BIND: return cli_set(&c->http_bind, arg) ? CLI_FAILED : 0;
+	case OPT_BATCH: return cli_set(&c->batch, arg) ? CLI_FAILED : 0;
+	case OPT_REASON: return cli_set(&c->reason, arg) ? CLI_FAILED : 0;
+	case OPT_AGREE_TOS: c->agree_tos = 1; return 0;
+	case OPT_ALL: c->all = 1; return 0;
+	case OPT_FORCE: c->force = 1; return 0;
+	case OPT_JSON: c->json = 1; return 0;
+	case OPT_NO_WAIT: c->no_wait = 1; return 0;
+	case 'q': c->verbosity = CLI_QUIET; return 0;
+	case 'v': c->verbosity = CLI_VERBOSE; return 0;
+	case OPT_HTTP_PORT:
+		return cli_int(arg, 1, 65535, "--http-port", &c->http_port) ? CLI_USAGE : 0;
+	case OPT_MAX_JOBS:
+		return cli_int(arg, 1, 256, "--max-jobs", &c->max_jobs) ? CLI_USAGE : 0;
+	case OPT_TIMEOUT:
+		return cli_int(arg, 1, 86400, "--timeout", &c->step_timeout) ? CLI_USAGE : 0;
+	case OPT_KEY_TYPE: return cli_key_type(c, arg) ? CLI_USAGE : 0;
+	case 'd': return cli_add_domain(c, arg) ? CLI_USAGE : 0;
+	}
+	return CLI_USAGE;
+}
+
+static void
+cli_env(struct cli *c)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} vars[] = {
+		{ "CERTDECK_CONFIG", offsetof(struct cli, config_path) },
+		{ "CERTDECK_STATE", offsetof(struct cli, state_dir) },
+		{ "CERTDECK_SERVER", offsetof(struct cli, server) },
+		{ "CERTDECK_CA_BUNDLE", offsetof(struct cli, ca_bundle) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		char **field = (char **)((char *)c + vars[i].offset);
+		const char *v = getenv(vars[i].name);
+
+		if (*field == NULL && v != NULL && *v != '\0')
+			(void)cli_set(field, v);
+	}
+}
+
+static int
+cli_fill_ca(struct cli *c, const struct config *cfg)
+{
+	const struct config_preset *preset;
+	const struct config_ca *ca;
+
+	if (c->server != NULL || cfg->ca == NULL)
+		return c->server == NULL ? cli_set(&c->server, CLI_LETSENCRYPT) : 0;
+	if ((ca = config_find_ca(cfg, cfg->ca)) != NULL) {
+		if (cli_set(&c->server, ca->directory) != 0)
+			return -1;
+		if (c->ca_bundle == NULL && ca->ca_bundle != NULL && *ca->ca_bundle != '\0' &&
+		    cli_set(&c->ca_bundle, ca->ca_bundle) != 0)
+			return -1;
+		if (c->email == NULL && ca->email != NULL && *ca->email != '\0' &&
+		    cli_set(&c->email, ca->email) != 0)
+			return -1;
+		return 0;
+	}
+	if ((preset = config_find_preset(cfg->ca)) != NULL)
+		return cli_set(&c->server, preset->directory);
+	fprintf(stderr, "certdeck: %s: unknown CA '%s'\n", cfg->path ? cfg->path : "config",
+	    cfg->ca);
+	return -1;
+}
+
+/* Fills whatever the command line and environment left open from the
+ * configuration file (when there is one) and the defaults. */
+static int
+cli_apply_config(struct cli *c)
+{
+	struct config cfg;
+	struct err err;
+	char *path = c->config_path;
+	int rc = CLI_FAILED;
+	size_t i;
+
+	if (config_defaults(&cfg, &err) != 0) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+		return CLI_FAILED;
+	}
+	if (path == NULL && (path = config_default_path(&err)) != NULL &&
+	    access(path, F_OK) != 0) {
+		free(path);	/* no default file: built-in defaults */
+		path = NULL;
+	}
+	if (path != NULL && config_load(&cfg, path, &err) != 0) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+		goto out;
+	}
+	for (i = 0; i < cfg.n_warnings; i++)
+		fprintf(stderr, "certdeck: warning: %s\n", cfg.warnings[i]);
+	if (c->email == NULL && cfg.email != NULL && *cfg.email != '\0' &&
+	    cli_set(&c->email, cfg.email) != 0)
+		goto out;
+	if (c->state_dir == NULL && cfg.state_dir != NULL && *cfg.state_dir != '\0' &&
+	    cli_set(&c->state_dir, cfg.state_dir) != 0)
+		goto out;
+	if (c->state_dir == NULL && (c->state_dir = store_default_dir(&err)) == NULL) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+		goto out;
+	}
+	if (c->http_bind == NULL && cfg.http_bind != NULL && *cfg.http_bind != '\0' &&
+	    cli_set(&c->http_bind, cfg.http_bind) != 0)
+		goto out;
+	if (c->key_type == 0 && cfg.key_type != NULL &&
+	    crypto_key_type_parse(cfg.key_type, &c->key_type, &err) != 0) {
+		fprintf(stderr, "certdeck: %s: key_type: %s\n", path, err.msg);
+		goto out;
+	}
+	if (c->http_port == 0)
+		c->http_port = cfg.http_port;
+	if (c->max_jobs == 0)
+		c->max_jobs = cfg.max_jobs;
+	if (c->step_timeout == 0)
+		c->step_timeout = cfg.step_timeout;
+	c->renew_fraction = cfg.renew_fraction;
+	c->renew_days = cfg.renew_days;
+	if (cli_fill_ca(c, &cfg) != 0)
+		goto out;
+	rc = CLI_OK;
+out:
+	if (path != c->config_path)
+		free(path);
+	config_free(&cfg);
+	return rc;
+}
+
+int
+cli_parse(struct cli *c, int argc, char **argv)
+{
+	int opt, rc;
+
+	memset(c, 0, sizeof *c);
+	c->verbosity = CLI_NORMAL;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "d:qvh", cli_options, NULL)) != -1) {
+		if (opt == 'h') {
+			if (optind < argc)
+				return cli_command_help(argv[optind], stdout) ? CLI_USAGE : -1;
+			cli_usage(stdout);
+			return -1;
+		}
+		if (opt == OPT_VERSION) {
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return -1;
+		}
+		if (opt == '?')
+			return cli_usage_error("unknown option or missing value: '%s'",
+			    argv[optind - 1]);
+		if ((rc = cli_option(c, opt, optarg)) != 0)
+			return rc;
+	}
+	if (optind >= argc)
+		return cli_usage_error("%s", "no command given");
+	c->command = argv[optind];
+	c->args = argv + optind + 1;
+	c->n_args = argc - optind - 1;
+	cli_env(c);
+	return cli_apply_config(c);
+}
+
+void
+cli_free(struct cli *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_domains; i++)
+		free(c->domains[i]);
+	free(c->domains);
+	free(c->config_path);
+	free(c->state_dir);
+	free(c->server);
+	free(c->ca_bundle);
+	free(c->email);
+	free(c->batch);
+	free(c->http_bind);
+	free(c->reason);
+}
+
+int
+cli_run(struct cli *c)
+{
+	if (strcmp(c->command, "issue") == 0)
+		return cli_issue(c);
+	if (strcmp(c->command, "renew") == 0)
+		return cli_renew(c);
+	if (strcmp(c->command, "revoke") == 0)
+		return cli_revoke(c);
+	if (strcmp(c->command, "list") == 0)
+		return cli_list(c);
+	if (strcmp(c->command, "show") == 0)
+		return cli_show(c);
+	if (strcmp(c->command, "account") == 0) {
+		if (c->n_args == 0 || strcmp(c->args[0], "show") == 0)
+			return cli_account_show(c);
+		if (strcmp(c->args[0], "register") == 0)
+			return cli_account_register(c);
+		return cli_usage_error("unknown account command '%s' (show, register)",
+		    c->args[0]);
+	}
+	if (strcmp(c->command, "help") == 0) {
+		if (c->n_args > 0)
+			return cli_command_help(c->args[0], stdout) ? CLI_USAGE : CLI_OK;
+		cli_usage(stdout);
+		return CLI_OK;
+	}
+	return cli_usage_error("unknown command '%s'", c->command);
+}

@@ -1,0 +1,77 @@
+/*
+ * cli: the command-line front end (issue, renew, revoke, list, show,
+ * account). It starts the same engine as the screens and prints its
+ * events as log lines.
+ */
+#ifndef CERTDECK_CLI_H
+#define CERTDECK_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine.h"
+#include "event.h"
+
+/* Exit codes, documented in --help. */
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_FAILED = 1,
+	CLI_USAGE = 2
+};
+
+enum cli_verbosity { CLI_QUIET = 0, CLI_NORMAL, CLI_VERBOSE };
+
+/* Everything the options and the configuration decided. */
+struct cli {
+	const char *command;
+	char **args;			/* operands after the command */
+	int n_args;
+	char *config_path;
+	char *state_dir;
+	char *server;
+	char *ca_bundle;
+	char *email;
+	char *batch;
+	char **domains;
+	size_t n_domains;
+	int agree_tos, force, all, json, no_wait;
+	int http_port, max_jobs, step_timeout;
+	char *http_bind;
+	char *reason;
+	enum crypto_key_type key_type;
+	double renew_fraction;
+	int renew_days;
+	enum cli_verbosity verbosity;
+};
+
+/* Parses argv and the configuration; returns CLI_OK, or an exit code
+ * after printing the reason. */
+int cli_parse(struct cli *c, int argc, char **argv);
+void cli_free(struct cli *c);
+
+/* Runs the parsed command; returns the exit code. */
+int cli_run(struct cli *c);
+
+/* cli_jobs.c: starts an engine from the options. */
+struct engine *cli_engine_start(const struct cli *c);
+
+/* Waits until every job in `ids` has ended, printing events; returns how
+ * many failed. SIGINT/SIGTERM cancel the jobs and wait for their cleanup. */
+int cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n);
+
+/* cli_jobs.c: the commands that run jobs. */
+int cli_issue(const struct cli *c);
+int cli_renew(const struct cli *c);
+int cli_revoke(const struct cli *c);
+int cli_account_register(const struct cli *c);
+
+/* cli_show.c: list, show and account show (read-only, no engine). */
+int cli_list(const struct cli *c);
+int cli_show(const struct cli *c);
+int cli_account_show(const struct cli *c);
+
+/* cli_help.c */
+void cli_usage(FILE *out);
+int cli_command_help(const char *command, FILE *out);
+
+#endif

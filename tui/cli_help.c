@@ -1,0 +1,109 @@
+/*
+ * cli_help: what `certdeck --help` and `certdeck CMD --help` print.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+
+static const char cli_global_help[] =
+"Global options (also read from the environment and the configuration file):\n"
+"  --config FILE      configuration file (CERTDECK_CONFIG; default\n"
+"                     /etc/certdeck/certdeck.conf as root, else\n"
+"                     ~/.config/certdeck/certdeck.conf)\n"
+"  --state DIR        state folder: accounts, keys, certificates (CERTDECK_STATE;\n"
+"                     default /var/lib/certdeck as root, else\n"
+"                     ~/.local/state/certdeck)\n"
+"  --server URL       the CA's ACME directory (CERTDECK_SERVER; default Let's\n"
+"                     Encrypt: https://acme-v02.api.letsencrypt.org/directory)\n"
+"  --staging          Let's Encrypt's staging directory\n"
+"  --ca-bundle FILE   extra trust for the CA's HTTPS, for CAs with a private\n"
+"                     root such as Pebble (CERTDECK_CA_BUNDLE)\n"
+"  --email ADDR       contact address for the account\n"
+"  --agree-tos        agree to the CA's terms of service when registering\n"
+"  --http-port N      port of the built-in http-01 responder (default 80)\n"
+"  --http-bind ADDR   address it listens on (default: all)\n"
+"  --key-type TYPE    certificate key: ec256 (default), ec384, rsa2048,\n"
+"                     rsa3072, rsa4096\n"
+"  --max-jobs N       jobs run at once (default 8)\n"
+"  --timeout SECONDS  bound on each order step's wait for the CA (default 90)\n"
+"  --no-wait          fail at once when another certdeck holds the state folder\n"
+"  -q, --quiet        print failures only\n"
+"  -v, --verbose      print every step, polls included\n"
+"  -h, --help         this help; 'certdeck CMD --help' for one command\n"
+"  --version          print the version\n";
+
+static const struct {
+	const char *name;
+	const char *synopsis;
+	const char *text;
+} cli_commands[] = {
+	{ "issue", "issue NAME -d DOMAIN [-d DOMAIN...] | issue --batch FILE",
+	  "Issues a new certificate NAME for the domains (DNS names or IP addresses),\n"
+	  "proving control with http-01 answered by the built-in responder. The key,\n"
+	  "certificate and chain are stored as STATE/live/NAME/{privkey,cert,chain,\n"
+	  "fullchain}.pem. An existing NAME is refused (renew it instead).\n"
+	  "  -d, --domain DOMAIN  a name for the certificate (repeat for more)\n"
+	  "  --batch FILE         one certificate a line, 'NAME DOMAIN [DOMAIN...]'\n"
+	  "                       ('#' starts a comment); all are issued at once as\n"
+	  "                       concurrent jobs, then a summary is printed\n"
+	  "  --force              issue again even if NAME exists\n"
+	  "A run that is interrupted or killed keeps its order; running the same\n"
+	  "command again resumes it.\n" },
+	{ "renew", "renew NAME... | renew --all [--force]",
+	  "Renews the certificates that are due: by default when less than a third\n"
+	  "of their lifetime is left (renew_fraction, renew_days in the config).\n"
+	  "A certificate that is not due is left alone, and so is a revoked one.\n"
+	  "Every earlier version stays in STATE/archive/NAME/.\n"
+	  "  --all                every certificate in the store\n"
+	  "  --force              renew even when not due\n" },
+	{ "revoke", "revoke NAME [--reason REASON]",
+	  "Revokes NAME's current certificate, signed with the account key. The\n"
+	  "files stay in the store, marked revoked, and it is no longer renewed.\n"
+	  "  --reason REASON      unspecified (default), keyCompromise, superseded,\n"
+	  "                       cessationOfOperation, affiliationChanged\n" },
+	{ "list", "list [--json]",
+	  "Lists every certificate: status (valid, due, expiring, expired, revoked,\n"
+	  "failed, pending), days left, expiry, names and issuer.\n"
+	  "  --json               machine-readable output\n" },
+	{ "show", "show NAME [--json]",
+	  "Shows one certificate: names, validity, issuer, serial, fingerprint, key,\n"
+	  "stored versions, CA and the last error.\n"
+	  "  --json               machine-readable output\n" },
+	{ "account", "account [show|register]",
+	  "show: the accounts in the store (URL, CA, status, key, contacts).\n"
+	  "register: creates the account at the CA (--email, --agree-tos) or finds\n"
+	  "the one its stored key already has.\n" },
+};
+
+void
+cli_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: certdeck [OPTIONS] COMMAND [ARGS]\n\n"
+	    "certdeck manages ACME (RFC 8555) certificates: it issues, renews and\n"
+	    "revokes them, and keeps every version in its state folder.\n\nCommands:\n");
+	for (i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
+		fprintf(out, "  certdeck %s\n", cli_commands[i].synopsis);
+	fprintf(out, "\n%s\nExit status: 0 success, 1 failure (one line on stderr says what\n"
+	    "and why), 2 usage error.\n\nConfiguration settings:\n", cli_global_help);
+	config_print_reference(out);
+}
+
+int
+cli_command_help(const char *command, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
+		if (strcmp(cli_commands[i].name, command) == 0) {
+			fprintf(out, "Usage: certdeck %s\n\n%s\n%s", cli_commands[i].synopsis,
+			    cli_commands[i].text, cli_global_help);
+			return 0;
+		}
+	fprintf(stderr, "certdeck: unknown command '%s'\n", command);
+	return -1;
+}

@@ -1,0 +1,414 @@
+/*
+ * cli_jobs: the commands that run engine jobs (issue, renew, revoke,
+ * account register), and the printing of engine events as log lines.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acme.h"
+#include "cli.h"
+#include "names.h"
+#include "store.h"
+
+#define CLI_BATCH_LINE_MAX 8192
+#define CLI_BATCH_MAX 10000
+
+static int cli_signal_pipe[2] = { -1, -1 };
+
+static void
+cli_on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	(void)write(cli_signal_pipe[1], &b, 1);
+	errno = saved;
+}
+
+static void
+cli_lock_waiting(void *arg, long pid)
+{
+	(void)arg;
+	fprintf(stderr, "certdeck: waiting for the state folder, locked by pid %ld\n", pid);
+}
+
+struct engine *
+cli_engine_start(const struct cli *c)
+{
+	struct engine_options o = {
+		.state_dir = c->state_dir,
+		.directory_url = c->server,
+		.ca_bundle = c->ca_bundle,
+		.email = c->email,
+		.agree_tos = c->agree_tos,
+		.account_key_type = CRYPTO_KEY_EC256,
+		.cert_key_type = c->key_type,
+		.http_port = c->http_port,
+		.http_bind = c->http_bind,
+		.max_jobs = c->max_jobs,
+		.step_timeout_s = c->step_timeout,
+		.renew_fraction = c->renew_fraction,
+		.renew_days = c->renew_days,
+		.lock_wait = !c->no_wait,
+		.lock_waiting = cli_lock_waiting,
+	};
+	struct engine *e;
+	struct err err;
+
+	if ((e = engine_start(&o, &err)) == NULL)
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+	return e;
+}
+
+static void
+cli_print_event(const struct cli *c, const struct event *ev)
+{
+	char when[16];
+	time_t t = (time_t)(ev->time_ms / 1000);
+	struct tm tm;
+	FILE *out = ev->kind == EVENT_FAILED || ev->level >= EVENT_WARN ? stderr : stdout;
+
+	if (ev->kind == EVENT_STATE_CHANGED || ev->kind == EVENT_IDLE)
+		return;
+	if (c->verbosity == CLI_QUIET && ev->kind != EVENT_FAILED && ev->level < EVENT_WARN)
+		return;
+	if (c->verbosity < CLI_VERBOSE && ev->kind == EVENT_STEP &&
+	    (ev->step == STEP_POLL || ev->step == STEP_QUEUED))
+		return;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	if (ev->kind == EVENT_STEP)
+		fprintf(out, "%s %s: %s: %s\n", when, ev->subject, event_step_name(ev->step),
+		    ev->msg);
+	else if (ev->kind == EVENT_FAILED)
+		fprintf(out, "%s %s: failed: %s\n", when, ev->subject, ev->msg);
+	else if (ev->kind == EVENT_DONE)
+		fprintf(out, "%s %s: %s\n", when, ev->subject, ev->msg);
+	else
+		fprintf(out, "%s %s%s%s: %s\n", when, ev->subject, *ev->subject ? ": " : "",
+		    event_level_name(ev->level), ev->msg);
+	fflush(out);
+}
+
+static void
+cli_signals(int on)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on ? cli_on_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	if (on && cli_signal_pipe[0] < 0 && pipe2(cli_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Cancels every job still open; their clean-up still reports. */
+static void
+cli_cancel_all(struct engine *e, const uint32_t *ids, const char *open, size_t n)
+{
+	struct engine_cmd *cmd;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!open[i] || (cmd = engine_cmd_new(ENGINE_CMD_CANCEL, "")) == NULL)
+			continue;
+		cmd->target = ids[i];
+		(void)engine_submit(e, cmd, NULL);
+	}
+}
+
+static int
+cli_take_event(const struct cli *c, const struct event *ev, const uint32_t *ids,
+    char *open, size_t n, size_t *left)
+{
+	size_t i;
+	int failed = 0;
+
+	cli_print_event(c, ev);
+	if (ev->kind != EVENT_DONE && ev->kind != EVENT_FAILED)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ids[i] == ev->job && open[i]) {
+			open[i] = 0;
+			(*left)--;
+			failed = ev->kind == EVENT_FAILED;
+		}
+	return failed;
+}
+
+int
+cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n)
+{
+	struct pollfd fds[2];
+	struct event ev;
+	struct err err;
+	char *open = malloc(n ? n : 1);
+	size_t left = n;
+	int failed = 0, rc, cancelled = 0;
+
+	if (open == NULL)
+		return (int)n;
+	memset(open, 1, n);
+	cli_signals(1);
+	while (left > 0) {
+		fds[0] = (struct pollfd){ .fd = engine_event_fd(e), .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = cli_signal_pipe[0], .events = POLLIN };
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents != 0) {
+			unsigned char b;
+
+			while (read(cli_signal_pipe[0], &b, 1) == 1)
+				;
+			if (!cancelled) {
+				fprintf(stderr, "certdeck: interrupted; cancelling and cleaning up\n");
+				cli_cancel_all(e, ids, open, n);
+				cancelled = 1;
+			}
+		}
+		while ((rc = event_read(engine_event_fd(e), &ev, &err)) == 1)
+			failed += cli_take_event(c, &ev, ids, open, n, &left);
+		if (rc == 0)
+			break;	/* the engine stopped */
+	}
+	cli_signals(0);
+	free(open);
+	return failed + (int)left;
+}
+
+/* Submits commands and waits for all of them; prints a summary when
+ * there are several. Takes ownership of every command. */
+static int
+cli_run_jobs(const struct cli *c, struct engine_cmd **cmds, size_t n)
+{
+	struct engine *e;
+	uint32_t *ids;
+	size_t i, submitted = 0;
+	struct err err;
+	int failed;
+
+	if ((ids = calloc(n ? n : 1, sizeof *ids)) == NULL ||
+	    (e = cli_engine_start(c)) == NULL) {
+		for (i = 0; i < n; i++)
+			engine_cmd_free(cmds[i]);
+		free(ids);
+		return CLI_FAILED;
+	}
+	for (i = 0; i < n; i++)
+		if ((ids[submitted] = engine_submit(e, cmds[i], &err)) != 0)
+			submitted++;
+		else
+			fprintf(stderr, "certdeck: %s\n", err.msg);
+	failed = cli_wait(c, e, ids, submitted) + (int)(n - submitted);
+	engine_stop(e);
+	free(ids);
+	if (n > 1 && c->verbosity != CLI_QUIET)
+		printf("%zu succeeded, %d failed\n", n - (size_t)failed, failed);
+	return failed ? CLI_FAILED : CLI_OK;
+}
+
+static struct engine_cmd *
+cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
+{
+	struct engine_cmd *cmd;
+	struct err err;
+
+	if (names_cert_name_ok(name, &err) != 0) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+		return NULL;
+	}
+	if ((cmd = engine_cmd_new(kind, name)) == NULL)
+		return NULL;
+	cmd->force = c->force;
+	cmd->key_type = c->key_type;
+	return cmd;
+}
+
+/* One batch line: NAME DOMAIN [DOMAIN…]; returns NULL with a message. */
+static struct engine_cmd *
+cli_batch_line(const struct cli *c, char *line, const char *file, int lineno)
+{
+	struct engine_cmd *cmd = NULL;
+	struct names_id id;
+	struct err err;
+	char *save = NULL, *tok;
+
+	tok = strtok_r(line, " \t\r\n", &save);
+	if ((cmd = cli_cmd(c, ENGINE_CMD_ISSUE, tok)) == NULL) {
+		fprintf(stderr, "certdeck: %s:%d: bad certificate name\n", file, lineno);
+		return NULL;
+	}
+	while ((tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
+		if (names_parse(tok, &id, &err) != 0 ||
+		    engine_cmd_add_domain(cmd, id.value, &err) != 0) {
+			fprintf(stderr, "certdeck: %s:%d: %s\n", file, lineno, err.msg);
+			engine_cmd_free(cmd);
+			return NULL;
+		}
+	}
+	if (cmd->n_domains == 0) {
+		fprintf(stderr, "certdeck: %s:%d: %s has no domains\n", file, lineno, cmd->name);
+		engine_cmd_free(cmd);
+		return NULL;
+	}
+	return cmd;
+}
+
+/* Reads a batch file whole before anything starts: one bad line and
+ * nothing is issued. */
+static int
+cli_batch(const struct cli *c)
+{
+	struct engine_cmd **cmds = NULL, **grown;
+	char line[CLI_BATCH_LINE_MAX], *p;
+	size_t n = 0, i;
+	int lineno = 0, bad = 0;
+	FILE *f = fopen(c->batch, "r");
+
+	if (f == NULL) {
+		fprintf(stderr, "certdeck: %s: %s\n", c->batch, strerror(errno));
+		return CLI_FAILED;
+	}
+	while (fgets(line, sizeof line, f) != NULL && !bad) {
+		lineno++;
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p == '#' || *p == '\n' || *p == '\0' || *p == '\r')
+			continue;
+		if (n >= CLI_BATCH_MAX || (grown = realloc(cmds, (n + 1) * sizeof *cmds)) == NULL) {
+			fprintf(stderr, "certdeck: %s:%d: too many lines\n", c->batch, lineno);
+			bad = 1;
+			break;
+		}
+		cmds = grown;
+		if ((cmds[n] = cli_batch_line(c, p, c->batch, lineno)) == NULL)
+			bad = 1;
+		else
+			n++;
+	}
+	fclose(f);
+	if (bad) {
+		for (i = 0; i < n; i++)
+			engine_cmd_free(cmds[i]);
+		free(cmds);
+		return CLI_FAILED;
+	}
+	i = (size_t)cli_run_jobs(c, cmds, n);
+	free(cmds);
+	return (int)i;
+}
+
+int
+cli_issue(const struct cli *c)
+{
+	struct engine_cmd *cmd;
+	struct err err;
+	size_t i;
+
+	if (c->batch != NULL) {
+		if (c->n_args != 0 || c->n_domains != 0) {
+			fprintf(stderr, "certdeck: issue --batch takes no NAME or -d\n");
+			return CLI_USAGE;
+		}
+		return cli_batch(c);
+	}
+	if (c->n_args != 1 || c->n_domains == 0) {
+		fprintf(stderr, "certdeck: usage: certdeck issue NAME -d DOMAIN [-d DOMAIN...]\n");
+		return CLI_USAGE;
+	}
+	if ((cmd = cli_cmd(c, ENGINE_CMD_ISSUE, c->args[0])) == NULL)
+		return CLI_USAGE;
+	for (i = 0; i < c->n_domains; i++)
+		if (engine_cmd_add_domain(cmd, c->domains[i], &err) != 0) {
+			engine_cmd_free(cmd);
+			return CLI_FAILED;
+		}
+	return cli_run_jobs(c, &cmd, 1);
+}
+
+int
+cli_renew(const struct cli *c)
+{
+	struct engine_cmd **cmds;
+	char **names = NULL;
+	size_t n = 0, i, made = 0;
+	struct store *s;
+	struct err err;
+	int rc;
+
+	if ((c->n_args == 0) == !c->all) {
+		fprintf(stderr, "certdeck: usage: certdeck renew NAME... | --all [--force]\n");
+		return CLI_USAGE;
+	}
+	if (c->all) {
+		if ((s = store_open(c->state_dir, &err)) == NULL ||
+		    store_cert_list(s, &names, &n, &err) != 0) {
+			fprintf(stderr, "certdeck: %s\n", err.msg);
+			store_close(s);
+			return CLI_FAILED;
+		}
+		store_close(s);
+	}
+	if ((cmds = calloc(c->all ? n + 1 : (size_t)c->n_args, sizeof *cmds)) == NULL)
+		return CLI_FAILED;
+	for (i = 0; i < (c->all ? n : (size_t)c->n_args); i++)
+		if ((cmds[made] = cli_cmd(c, ENGINE_CMD_RENEW,
+		    c->all ? names[i] : c->args[i])) != NULL)
+			made++;
+	if (c->all)
+		store_names_free(names, n);
+	if (made == 0 && c->all) {
+		free(cmds);
+		if (c->verbosity != CLI_QUIET)
+			printf("no certificates to renew\n");
+		return CLI_OK;
+	}
+	rc = made == (c->all ? n : (size_t)c->n_args) ? cli_run_jobs(c, cmds, made) : CLI_USAGE;
+	if (rc == CLI_USAGE)
+		for (i = 0; i < made; i++)
+			engine_cmd_free(cmds[i]);
+	free(cmds);
+	return rc;
+}
+
+int
+cli_revoke(const struct cli *c)
+{
+	struct engine_cmd *cmd;
+	struct err err;
+	int reason = 0;
+
+	if (c->n_args != 1) {
+		fprintf(stderr, "certdeck: usage: certdeck revoke NAME [--reason REASON]\n");
+		return CLI_USAGE;
+	}
+	if (c->reason != NULL && acme_revoke_reason_parse(c->reason, &reason, &err) != 0) {
+		fprintf(stderr, "certdeck: --reason: %s\n", err.msg);
+		return CLI_USAGE;
+	}
+	if ((cmd = cli_cmd(c, ENGINE_CMD_REVOKE, c->args[0])) == NULL)
+		return CLI_USAGE;
+	cmd->reason = reason;
+	return cli_run_jobs(c, &cmd, 1);
+}
+
+int
+cli_account_register(const struct cli *c)
+{
+	struct engine_cmd *cmd = engine_cmd_new(ENGINE_CMD_REGISTER, "account");
+
+	if (cmd == NULL)
+		return CLI_FAILED;
+	return cli_run_jobs(c, &cmd, 1);
+}
