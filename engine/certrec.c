@@ -72,6 +72,9 @@ certrec_free(struct certrec *rec)
 	free(rec->challenge);
 	free(rec->status);
 	free(rec->last_error);
+	free(rec->issuer);
+	free(rec->key_desc);
+	free(rec->serial);
 	memset(rec, 0, sizeof *rec);
 	rec->revoked_reason = -1;
 }
@@ -98,6 +101,9 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 		{ "challenge", offsetof(struct certrec, challenge) },
 		{ "status", offsetof(struct certrec, status) },
 		{ "last_error", offsetof(struct certrec, last_error) },
+		{ "issuer", offsetof(struct certrec, issuer) },
+		{ "key_desc", offsetof(struct certrec, key_desc) },
+		{ "serial", offsetof(struct certrec, serial) },
 	};
 	json_t *domains = json_arr(doc, "domains"), *v;
 	size_t i;
@@ -200,6 +206,9 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	if (rec->retry_after > 0)
 		json_object_set_new(doc, "retry_after", json_integer(rec->retry_after));
 	certrec_put_str(doc, "last_error", rec->last_error);
+	certrec_put_str(doc, "issuer", rec->issuer);
+	certrec_put_str(doc, "key_desc", rec->key_desc);
+	certrec_put_str(doc, "serial", rec->serial);
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	if (text == NULL)

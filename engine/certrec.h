@@ -27,6 +27,11 @@ struct certrec {
 	time_t updated;
 	time_t not_before, not_after;
 	char *last_error;		/* escaped message of the last failure */
+	/* Copied from the current certificate so a list of thousands needs
+	 * no certificate parsing: */
+	char *issuer;			/* issuer CN (or DN), escaped */
+	char *key_desc;			/* "ECDSA P-256", "RSA 2048" */
+	char *serial;			/* lowercase hex */
 	time_t retry_after;		/* do not try before, 0 = any time */
 };
 

@@ -15,6 +15,8 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,9 @@ struct engine {
 	atomic_uint next_id;
 	int stopping;
 	int busy;			/* work since the last IDLE event */
+	int locked;			/* holds the store lock */
+	int lock_said;			/* told the front end we wait for it */
+	long long lock_retry_ms;	/* next try while someone else holds it */
 	char *strings[8];		/* copies of option strings */
 };
 
@@ -111,9 +116,9 @@ engine_job_free(struct job *job)
 {
 	if (job->http_id != 0)
 		http_cancel(job->ctx->http, job->http_id);
-	if (job->ops != NULL && job->ops->cleanup != NULL)
+	if (job->started && job->ops->cleanup != NULL)
 		job->ops->cleanup(job);
-	if (job->ops != NULL && job->ops->free != NULL)
+	if (job->started && job->ops->free != NULL)
 		job->ops->free(job);
 	job_reply_drop(job);
 	free(job->post.url);
@@ -127,13 +132,15 @@ static void
 engine_job_finish(struct engine *e, struct job *job, enum job_next how)
 {
 	if (how == JOB_FAILED) {
-		if (job->ops->on_fail != NULL)
+		/* A job that never started (no lock) has nothing to record or
+		 * clean, and may not write the store. */
+		if (job->started && job->ops->on_fail != NULL)
 			job->ops->on_fail(job);
-		if (job->ops->cleanup != NULL)
+		if (job->started && job->ops->cleanup != NULL)
 			job->ops->cleanup(job);
 		job_emit(job, EVENT_FAILED, STEP_NONE, 100, "%s", job->fail.msg);
 	} else {
-		if (job->ops->cleanup != NULL)
+		if (job->started && job->ops->cleanup != NULL)
 			job->ops->cleanup(job);
 		job_emit(job, EVENT_DONE, STEP_NONE, 100, "%s",
 		    job->result[0] ? job->result : "done");
@@ -225,12 +232,68 @@ engine_read_commands(struct engine *e)
 	}
 }
 
+static void
+engine_log(struct engine *e, enum event_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+engine_log(struct engine *e, enum event_level level, const char *fmt, ...)
+{
+	struct event ev;
+	va_list ap;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EVENT_LOG;
+	ev.level = (uint8_t)level;
+	ev.time_ms = job_wall_ms();
+	va_start(ap, fmt);
+	vsnprintf(ev.msg, sizeof ev.msg, fmt, ap);
+	va_end(ap);
+	(void)event_write(e->ctx.event_fd, &ev, NULL);
+}
+
+/* The store lock is held only while jobs run, so a front end left open
+ * never keeps a timer's renewal (or another front end) waiting. */
+static int
+engine_lock(struct engine *e)
+{
+	struct err err;
+	struct job *job;
+
+	if (e->locked)
+		return 1;
+	if (job_now_ms() < e->lock_retry_ms)
+		return 0;
+	if (store_lock(e->ctx.store, 0, NULL, NULL, &err) == 0) {
+		e->locked = 1;
+		e->lock_said = 0;
+		return 1;
+	}
+	if (err.code == ERR_BUSY && e->ctx.opt.lock_wait) {
+		if (!e->lock_said)
+			engine_log(e, EVENT_WARN, "waiting: %s", err.msg);
+		e->lock_said = 1;
+		e->lock_retry_ms = job_now_ms() + 250;
+		return 0;
+	}
+	/* Not waiting: every queued job fails with the reason. */
+	for (job = e->queue_head; job != NULL; job = job->next) {
+		err_copy(&job->fail, &err);
+		job->state = -1;
+		job->cancelled = 0;
+	}
+	return -1;
+}
+
 /* Moves queued jobs to running while there is room. */
 static void
 engine_schedule(struct engine *e)
 {
 	struct job *job;
+	int locked;
 
+	if (e->queue_head == NULL || (locked = engine_lock(e)) == 0)
+		return;
 	while (e->queue_head != NULL && (e->n_running < (size_t)e->ctx.opt.max_jobs ||
 	    e->queue_head->cancelled)) {
 		job = e->queue_head;
@@ -241,7 +304,10 @@ engine_schedule(struct engine *e)
 		e->running = job;
 		e->n_running++;
 		job->ready = 1;
+		if (locked < 0)
+			continue;	/* fails at its first step with the lock error */
 		job->state = JS_START;
+		job->started = 1;
 		if (job->ops->init != NULL && job->ops->init(job) != 0) {
 			job->cancelled = 0;
 			job->state = -1;	/* fails at its first step */
@@ -352,6 +418,8 @@ engine_timeout(const struct engine *e, long long now)
 		if (job->wake_at_ms > 0 && job->wake_at_ms - now < best)
 			best = job->wake_at_ms - now;
 	}
+	if (e->queue_head != NULL && !e->locked && e->lock_retry_ms - now < best)
+		best = e->lock_retry_ms - now;
 	if (e->ctx.responder != NULL &&
 	    (rt = responder_timeout_ms(e->ctx.responder, now)) >= 0 && rt < best)
 		best = rt;
@@ -369,6 +437,10 @@ engine_idle_check(struct engine *e)
 	if (e->ctx.responder != NULL) {
 		responder_free(e->ctx.responder);
 		e->ctx.responder = NULL;
+	}
+	if (e->locked) {
+		store_unlock(e->ctx.store);
+		e->locked = 0;
 	}
 	if (!e->busy)
 		return;
@@ -408,8 +480,7 @@ engine_main(void *arg)
 			n += responder_pollfds(e->ctx.responder, fds + n, ENGINE_POLL_FDS - n);
 		if (http_wait(e->ctx.http, fds, (unsigned)n,
 		    engine_timeout(e, job_now_ms()), &err) != 0)
-			job_emit(&(struct job){ .ctx = &e->ctx }, EVENT_LOG, STEP_NONE, 0,
-			    "engine: %s", err.msg);
+			engine_log(e, EVENT_ERROR, "engine: %s", err.msg);
 		if (fds[0].revents != 0)
 			engine_read_commands(e);
 		if (e->stopping)
@@ -417,8 +488,7 @@ engine_main(void *arg)
 		if (e->ctx.responder != NULL)
 			responder_handle(e->ctx.responder, fds + 1, n - 1, job_now_ms());
 		if (http_run(e->ctx.http, &err) != 0)
-			job_emit(&(struct job){ .ctx = &e->ctx }, EVENT_LOG, STEP_NONE, 0,
-			    "engine: %s", err.msg);
+			engine_log(e, EVENT_ERROR, "engine: %s", err.msg);
 		engine_step_all(e);
 		engine_idle_check(e);
 		if (e->stopping && e->running == NULL && e->queue_head == NULL)
@@ -547,8 +617,7 @@ engine_open(struct engine *e, struct err *err)
 		.user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
 	};
 
-	if ((e->ctx.store = store_open(o->state_dir, err)) == NULL ||
-	    store_lock(e->ctx.store, o->lock_wait, o->lock_waiting, o->lock_arg, err) != 0)
+	if ((e->ctx.store = store_open(o->state_dir, err)) == NULL)
 		return -1;
 	if ((e->ctx.http = http_client_new(&hopt, err)) == NULL)
 		return -1;

@@ -35,11 +35,10 @@ struct engine_options {
 	double renew_fraction;		/* due when less than this share of the
 					 * lifetime is left; 0 = 1/3 */
 	int renew_days;			/* > 0: due this many days before expiry */
-	int lock_wait;			/* wait for the store lock, else fail */
-	/* Called (from the engine_start caller's thread) once if the lock is
-	 * held by someone else and lock_wait is set. */
-	void (*lock_waiting)(void *arg, long holder_pid);
-	void *lock_arg;
+	/* The store lock is taken when jobs start and given back when none
+	 * is left. While someone else holds it, jobs wait (a warning event
+	 * says who holds it) or, without lock_wait, fail with ERR_BUSY. */
+	int lock_wait;
 };
 
 enum engine_cmd_kind {
@@ -73,8 +72,7 @@ int engine_cmd_add_domain(struct engine_cmd *cmd, const char *domain,
 
 void engine_cmd_free(struct engine_cmd *cmd);
 
-/* Opens the store (taking its lock), the CA connection and starts the
- * thread. Returns NULL with `err` set when any of it fails. */
+/* Opens the store and the CA connection and starts the thread. Returns NULL with `err` set when any of it fails. */
 struct engine *engine_start(const struct engine_options *opt, struct err *err);
 
 /* The read end of the event pipe (non-blocking). */

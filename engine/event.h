@@ -50,6 +50,7 @@ enum event_object { OBJECT_NONE = 0, OBJECT_CERT, OBJECT_ACCOUNT, OBJECT_ORDER }
 
 #define EVENT_SUBJECT_MAX 72
 #define EVENT_MSG_MAX 640
+#define EVENT_IDENT_MAX 256
 #define EVENT_PROBLEM_MAX 128
 
 struct event {
@@ -62,6 +63,7 @@ struct event {
 	uint8_t err_code;		/* enum err_code for FAILED */
 	int64_t time_ms;		/* wall clock, ms since the epoch */
 	char subject[EVENT_SUBJECT_MAX];	/* certificate or account name */
+	char ident[EVENT_IDENT_MAX];	/* identifier an authorization step is about */
 	char problem[EVENT_PROBLEM_MAX];	/* the CA's problem type, if any */
 	char msg[EVENT_MSG_MAX];	/* one line, already escaped */
 };

@@ -68,6 +68,7 @@ job_emit_v(struct job *job, enum event_kind kind, enum event_step step,
 	ev.progress = (uint8_t)(progress < 0 ? 0 : progress > 100 ? 100 : progress);
 	ev.time_ms = job_wall_ms();
 	snprintf(ev.subject, sizeof ev.subject, "%s", subject);
+	snprintf(ev.ident, sizeof ev.ident, "%s", job->ident);
 	/* Messages carry CA text (URLs, details): escaped once more here so
 	 * nothing a CA sends reaches a terminal raw. */
 	vsnprintf(raw, sizeof raw, fmt, ap);

@@ -105,6 +105,7 @@ struct job {
 	struct engine_cmd *cmd;		/* owned */
 	int state;
 	int cancelled;
+	int started;			/* init ran (the store lock was held) */
 	int ready;			/* a reply arrived: step me */
 	char problem[EVENT_PROBLEM_MAX];	/* CA problem type of the failure */
 	unsigned long http_id;
@@ -118,6 +119,7 @@ struct job {
 	struct job_post post;
 	struct err fail;
 	char result[EVENT_MSG_MAX];	/* the DONE message */
+	char ident[EVENT_IDENT_MAX];	/* identifier the current step is about */
 	void *kind_data;		/* owned by ops->free */
 	struct job *next;
 };

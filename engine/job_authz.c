@@ -44,6 +44,13 @@ issue_challenge_of(const struct acme_authz *a)
 	return a->challenges != NULL ? acme_authz_find(a, AUTHZ_CHALLENGE) : NULL;
 }
 
+/* Names the identifier the next events are about (Orders screen rows). */
+static void
+issue_ident(struct job *job, const struct acme_authz *a)
+{
+	snprintf(job->ident, sizeof job->ident, "%s", a->identifier.value);
+}
+
 /* Progress from 20 to 60 % across the authorizations. */
 static int
 issue_authz_progress(const struct issue *is, size_t i)
@@ -147,6 +154,7 @@ issue_authz_reply(struct job *job)
 	acme_authz_free(a);
 	if (acme_authz_parse(r->body.data, r->body.len, r->url, a, &job->fail) != 0)
 		return JOB_FAILED;
+	issue_ident(job, a);
 	job_emit(job, EVENT_STEP, STEP_AUTHZ_FETCHED, issue_authz_progress(is, is->authz_i),
 	    "authorization %s: %s", a->identifier.value, acme_status_name(a->status));
 	if (a->status == ACME_STATUS_VALID) {
@@ -183,6 +191,7 @@ issue_challenge_reply(struct job *job)
 
 	if (job_reply_ok(job, "challenge", "application/json") != 0)
 		return JOB_FAILED;
+	issue_ident(job, &is->authzs[is->authz_i]);
 	job_emit(job, EVENT_STEP, STEP_CHALLENGE_ANSWERED, issue_authz_progress(is, is->authz_i),
 	    "challenge answered for %s", is->authzs[is->authz_i].identifier.value);
 	is->authz_i++;
@@ -199,6 +208,7 @@ issue_authz_poll(struct job *job)
 	    is->authzs[is->authz_i].status == ACME_STATUS_VALID)
 		is->authz_i++;
 	if (is->authz_i == is->n_authzs) {
+		job->ident[0] = '\0';
 		issue_tokens_release(job);
 		job_deadline_start(job);
 		job->state = IS_ORDER_POLL;
@@ -221,6 +231,7 @@ issue_authz_poll_reply(struct job *job)
 	acme_authz_free(a);
 	if (acme_authz_parse(r->body.data, r->body.len, r->url, a, &job->fail) != 0)
 		return JOB_FAILED;
+	issue_ident(job, a);
 	switch (a->status) {
 	case ACME_STATUS_VALID:
 		job_emit(job, EVENT_STEP, STEP_VALIDATED, 60, "%s validated",
@@ -243,6 +254,8 @@ issue_tokens_release(struct job *job)
 	struct issue *is = issue_of(job);
 	size_t i;
 
+	if (is == NULL)
+		return;
 	for (i = 0; i < is->n_tokens; i++) {
 		if (job->ctx->responder != NULL)
 			responder_remove(job->ctx->responder, is->tokens[i]);

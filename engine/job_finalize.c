@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "certrec.h"
+#include "esc.h"
 #include "job_issue.h"
 #include "store.h"
 
@@ -150,8 +151,15 @@ finalize_store(struct job *job, const char *leaf, const char *chain, int *versio
 	if (certrec_load(job->ctx->store, job->cmd->name, &rec, &job->fail) < 0)
 		goto out;
 	if (crypto_cert_parse_pem(leaf, strlen(leaf), &info, &job->fail) == 0) {
+		const char *issuer = info.issuer_cn ? info.issuer_cn : info.issuer;
+		char shown[256];
+
 		rec.not_before = info.not_before;
 		rec.not_after = info.not_after;
+		esc_buf(issuer, strlen(issuer), shown, sizeof shown);
+		(void)certrec_set(&rec.issuer, shown, NULL);
+		(void)certrec_set(&rec.key_desc, info.key_type, NULL);
+		(void)certrec_set(&rec.serial, info.serial_hex, NULL);
 		crypto_cert_info_free(&info);
 	}
 	rec.version = *version;

@@ -33,13 +33,6 @@ cli_on_signal(int sig)
 	errno = saved;
 }
 
-static void
-cli_lock_waiting(void *arg, long pid)
-{
-	(void)arg;
-	fprintf(stderr, "certdeck: waiting for the state folder, locked by pid %ld\n", pid);
-}
-
 struct engine *
 cli_engine_start(const struct cli *c)
 {
@@ -58,7 +51,6 @@ cli_engine_start(const struct cli *c)
 		.renew_fraction = c->renew_fraction,
 		.renew_days = c->renew_days,
 		.lock_wait = !c->no_wait,
-		.lock_waiting = cli_lock_waiting,
 	};
 	struct engine *e;
 	struct err err;
