@@ -18,7 +18,6 @@
 #include "jws.h"
 #include "store.h"
 
-#define JOB_BADNONCE_RETRIES 5
 #define JOB_POLL_FIRST_MS 50
 #define JOB_POLL_MAX_MS 2000
 

@@ -35,6 +35,11 @@ enum ca_phase { CA_NONE = 0, CA_BUSY, CA_READY, CA_FAILED };
 
 #define CA_NONCE_POOL 8
 
+/* badNonce retries of one request. A CA rejecting half of all nonces
+ * (Pebble's harsh mode) then fails one request in two million; a CA that
+ * rejects every nonce costs 20 quick requests and a clear error. */
+#define JOB_BADNONCE_RETRIES 20
+
 /* One ACME server as seen by every job that talks to it. */
 struct ca {
 	char *url;			/* directory URL */

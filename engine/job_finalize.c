@@ -209,7 +209,7 @@ issue_download_reply(struct job *job)
 	job_emit(job, EVENT_STEP, STEP_STORED, 95, "stored as version %d", version);
 	job_emit_changed(job, OBJECT_CERT, job->cmd->name);
 	snprintf(job->result, sizeof job->result, "%s %s: version %d stored",
-	    job->cmd->name, is->renew ? "renewed" : "issued", version);
+	    job->cmd->name, version > 1 ? "renewed" : "issued", version);
 	next = JOB_DONE;
 out:
 	free(names);

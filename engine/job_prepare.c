@@ -163,7 +163,9 @@ issue_prepare(struct job *job, int *due)
 	if (store_cert_current_version(job->ctx->store, job->cmd->name, &version,
 	    &job->fail) != 0)
 		goto out;
-	if (is->renew && !found && version == 0) {
+	/* A renewal of a certificate never issued is an issuance, when the
+	 * command says for which names (a definition from the config). */
+	if (is->renew && !found && version == 0 && job->cmd->n_domains == 0) {
 		err_set(&job->fail, ERR_CONFIG, "no certificate named %s", job->cmd->name);
 		goto out;
 	}

@@ -280,10 +280,10 @@ job_setup_post_reply(struct job *job)
 		int bad = acme_problem_is(&p, "badNonce");
 
 		acme_problem_free(&p);
-		if (bad && job->post.retries < 5) {
+		if (bad && job->post.retries < JOB_BADNONCE_RETRIES) {
 			job->post.retries++;
 			job_emit(job, EVENT_STEP, STEP_NONCE, -1, "nonce refused by the CA; "
-			    "retry %d of 5", job->post.retries);
+			    "retry %d of %d", job->post.retries, JOB_BADNONCE_RETRIES);
 			return job_post_resend(job);
 		}
 	}

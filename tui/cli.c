@@ -220,9 +220,11 @@ cli_apply_config(struct cli *c)
 	struct config cfg;
 	struct err err;
 	char *path = c->config_path;
+	enum crypto_key_type kt;
 	int rc = CLI_FAILED;
 	size_t i;
 
+	config_free(&c->cfg);
 	if (config_defaults(&cfg, &err) != 0) {
 		fprintf(stderr, "certdeck: %s\n", err.msg);
 		return CLI_FAILED;
@@ -251,8 +253,7 @@ cli_apply_config(struct cli *c)
 	if (c->http_bind == NULL && cfg.http_bind != NULL && *cfg.http_bind != '\0' &&
 	    cli_set(&c->http_bind, cfg.http_bind) != 0)
 		goto out;
-	if (c->key_type == 0 && cfg.key_type != NULL &&
-	    crypto_key_type_parse(cfg.key_type, &c->key_type, &err) != 0) {
+	if (cfg.key_type != NULL && crypto_key_type_parse(cfg.key_type, &kt, &err) != 0) {
 		fprintf(stderr, "certdeck: %s: key_type: %s\n", path, err.msg);
 		goto out;
 	}
@@ -270,7 +271,10 @@ cli_apply_config(struct cli *c)
 out:
 	if (path != c->config_path)
 		free(path);
-	config_free(&cfg);
+	if (rc == CLI_OK)
+		c->cfg = cfg;	/* kept: certificate definitions */
+	else
+		config_free(&cfg);
 	return rc;
 }
 
@@ -324,6 +328,7 @@ cli_free(struct cli *c)
 	free(c->batch);
 	free(c->http_bind);
 	free(c->reason);
+	config_free(&c->cfg);
 }
 
 int

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "engine.h"
 #include "event.h"
 
@@ -42,6 +43,7 @@ struct cli {
 	double renew_fraction;
 	int renew_days;
 	enum cli_verbosity verbosity;
+	struct config cfg;		/* the file's settings (defaults if none) */
 };
 
 /* Parses argv and the configuration; returns CLI_OK, or an exit code

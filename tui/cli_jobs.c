@@ -33,6 +33,17 @@ cli_on_signal(int sig)
 	errno = saved;
 }
 
+/* The config file's key type, checked when the file was loaded. */
+static enum crypto_key_type
+cli_default_key_type(const struct cli *c)
+{
+	enum crypto_key_type t = CRYPTO_KEY_EC256;
+
+	if (c->cfg.key_type != NULL)
+		(void)crypto_key_type_parse(c->cfg.key_type, &t, NULL);
+	return t;
+}
+
 struct engine *
 cli_engine_start(const struct cli *c)
 {
@@ -43,7 +54,7 @@ cli_engine_start(const struct cli *c)
 		.email = c->email,
 		.agree_tos = c->agree_tos,
 		.account_key_type = CRYPTO_KEY_EC256,
-		.cert_key_type = c->key_type,
+		.cert_key_type = c->key_type ? c->key_type : cli_default_key_type(c),
 		.http_port = c->http_port,
 		.http_bind = c->http_bind,
 		.max_jobs = c->max_jobs,
@@ -210,6 +221,35 @@ cli_run_jobs(const struct cli *c, struct engine_cmd **cmds, size_t n)
 	return failed ? CLI_FAILED : CLI_OK;
 }
 
+/* Fills what the command line left open from the certificate's
+ * definition in the config file, if it has one. */
+static int
+cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
+{
+	const struct config_cert *cc = config_find_cert(&c->cfg, cmd->name);
+	struct err err;
+	size_t i;
+
+	if (cc == NULL || cmd->kind == ENGINE_CMD_REVOKE)
+		return 0;
+	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0) {
+		fprintf(stderr, "certdeck: %s:%d: certificate %s: challenge %s is not "
+		    "supported by this version (http-01 is)\n", c->cfg.path, cc->line,
+		    cmd->name, cc->challenge);
+		return -1;
+	}
+	if (cmd->n_domains == 0)
+		for (i = 0; i < cc->n_domains; i++)
+			if (engine_cmd_add_domain(cmd, cc->domains[i], &err) != 0)
+				return -1;
+	if (cmd->key_type == 0 && cc->key_type != NULL &&
+	    crypto_key_type_parse(cc->key_type, &cmd->key_type, &err) != 0) {
+		fprintf(stderr, "certdeck: %s:%d: %s\n", c->cfg.path, cc->line, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static struct engine_cmd *
 cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 {
@@ -224,6 +264,10 @@ cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 		return NULL;
 	cmd->force = c->force;
 	cmd->key_type = c->key_type;
+	if (kind == ENGINE_CMD_RENEW && cli_cmd_from_config(c, cmd) != 0) {
+		engine_cmd_free(cmd);
+		return NULL;
+	}
 	return cmd;
 }
 
@@ -315,8 +359,10 @@ cli_issue(const struct cli *c)
 		}
 		return cli_batch(c);
 	}
-	if (c->n_args != 1 || c->n_domains == 0) {
-		fprintf(stderr, "certdeck: usage: certdeck issue NAME -d DOMAIN [-d DOMAIN...]\n");
+	if (c->n_args != 1 || (c->n_domains == 0 &&
+	    config_find_cert(&c->cfg, c->args[0]) == NULL)) {
+		fprintf(stderr, "certdeck: usage: certdeck issue NAME -d DOMAIN [-d DOMAIN...]"
+		    " (or NAME defined in the config file)\n");
 		return CLI_USAGE;
 	}
 	if ((cmd = cli_cmd(c, ENGINE_CMD_ISSUE, c->args[0])) == NULL)
@@ -326,7 +372,45 @@ cli_issue(const struct cli *c)
 			engine_cmd_free(cmd);
 			return CLI_FAILED;
 		}
+	if (cli_cmd_from_config(c, cmd) != 0) {
+		engine_cmd_free(cmd);
+		return CLI_USAGE;
+	}
 	return cli_run_jobs(c, &cmd, 1);
+}
+
+/* Every certificate renew --all considers: those in the store, and those
+ * defined in the config file but not issued yet. */
+static int
+cli_renew_all_names(const struct cli *c, char ***names, size_t *n)
+{
+	struct store *s;
+	struct err err;
+	char **grown;
+	size_t i, j;
+
+	if ((s = store_open(c->state_dir, &err)) == NULL ||
+	    store_cert_list(s, names, n, &err) != 0) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
+		store_close(s);
+		return -1;
+	}
+	store_close(s);
+	for (i = 0; i < c->cfg.n_certs; i++) {
+		for (j = 0; j < *n && strcmp((*names)[j], c->cfg.certs[i].name) != 0; j++)
+			;
+		if (j < *n)
+			continue;
+		if ((grown = realloc(*names, (*n + 1) * sizeof *grown)) == NULL ||
+		    (grown[*n] = strdup(c->cfg.certs[i].name)) == NULL) {
+			if (grown != NULL)
+				*names = grown;
+			return -1;
+		}
+		*names = grown;
+		(*n)++;
+	}
+	return 0;
 }
 
 int
@@ -335,43 +419,38 @@ cli_renew(const struct cli *c)
 	struct engine_cmd **cmds;
 	char **names = NULL;
 	size_t n = 0, i, made = 0;
-	struct store *s;
-	struct err err;
-	int rc;
 
 	if ((c->n_args == 0) == !c->all) {
 		fprintf(stderr, "certdeck: usage: certdeck renew NAME... | --all [--force]\n");
 		return CLI_USAGE;
 	}
-	if (c->all) {
-		if ((s = store_open(c->state_dir, &err)) == NULL ||
-		    store_cert_list(s, &names, &n, &err) != 0) {
-			fprintf(stderr, "certdeck: %s\n", err.msg);
-			store_close(s);
-			return CLI_FAILED;
-		}
-		store_close(s);
-	}
-	if ((cmds = calloc(c->all ? n + 1 : (size_t)c->n_args, sizeof *cmds)) == NULL)
-		return CLI_FAILED;
-	for (i = 0; i < (c->all ? n : (size_t)c->n_args); i++)
-		if ((cmds[made] = cli_cmd(c, ENGINE_CMD_RENEW,
-		    c->all ? names[i] : c->args[i])) != NULL)
-			made++;
-	if (c->all)
+	if (c->all && cli_renew_all_names(c, &names, &n) != 0) {
 		store_names_free(names, n);
-	if (made == 0 && c->all) {
-		free(cmds);
+		return CLI_FAILED;
+	}
+	if (!c->all)
+		n = (size_t)c->n_args;
+	if (n == 0) {
 		if (c->verbosity != CLI_QUIET)
 			printf("no certificates to renew\n");
 		return CLI_OK;
 	}
-	rc = made == (c->all ? n : (size_t)c->n_args) ? cli_run_jobs(c, cmds, made) : CLI_USAGE;
-	if (rc == CLI_USAGE)
+	if ((cmds = calloc(n, sizeof *cmds)) != NULL)
+		for (i = 0; i < n; i++)
+			if ((cmds[made] = cli_cmd(c, ENGINE_CMD_RENEW,
+			    c->all ? names[i] : c->args[i])) != NULL)
+				made++;
+	if (c->all)
+		store_names_free(names, n);
+	if (cmds == NULL || made < n) {
 		for (i = 0; i < made; i++)
 			engine_cmd_free(cmds[i]);
+		free(cmds);
+		return cmds == NULL ? CLI_FAILED : CLI_USAGE;
+	}
+	i = (size_t)cli_run_jobs(c, cmds, n);
 	free(cmds);
-	return rc;
+	return (int)i;
 }
 
 int

@@ -1,0 +1,57 @@
+#!/bin/bash
+# config.sh: certificates, CA and responder defined in the configuration
+# file: issue by name, renew --all issuing what is defined but missing,
+# and a broken file refused with its file and line.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+. "$top_srcdir/tests/pebble/pebble.sh"
+
+pebble_start || bail_out "Pebble did not start"
+. "$top_srcdir/tests/pebble/cli-lib.sh"
+OUT=$PEBBLE_SCRATCH/out
+CFG=$PEBBLE_SCRATCH/defined.conf
+
+cat >"$CFG" <<CONF
+# certificates this host should have
+email = "ops@example.test";
+ca = "pebble";
+state_dir = "$STATE";
+http_port = $PEBBLE_HTTP_PORT;
+http_bind = "127.0.0.1";
+key_type = "ec384";
+cas = (
+  { name = "pebble"; directory = "$PEBBLE_DIR_URL"; ca_bundle = "$PEBBLE_CA_BUNDLE"; }
+);
+certificates = (
+  { name = "web"; domains = [ "web.example.test", "www.web.example.test" ]; },
+  { name = "mail"; domains = [ "mail.example.test" ]; key_type = "rsa2048"; }
+);
+CONF
+
+dk() { "$CERTDECK" --config "$CFG" --agree-tos "$@"; }
+
+check "issue a certificate defined in the config by its name" \
+    sh -c "'$CERTDECK' --config '$CFG' --agree-tos issue web >'$OUT' 2>&1"
+diag_file "$OUT" 4
+check "web verifies" verify_live web
+is "$(san_count web)" 2 "web carries the config's two names"
+like "$("${CERTTOOL:-certtool}" -i --infile "$STATE/live/web/cert.pem" 2>/dev/null)" \
+    "SECP384R1|secp384r1|P-384" "web's key is the config's ec384"
+dk renew --all >"$OUT" 2>&1
+is "$?" 0 "renew --all succeeds"
+like "$(cat "$OUT")" "web is not due" "web is left alone: not due"
+like "$(cat "$OUT")" "mail issued" "mail, defined but missing, is issued"
+check "mail verifies" verify_live mail
+like "$("${CERTTOOL:-certtool}" -i --infile "$STATE/live/mail/cert.pem" 2>/dev/null)" \
+    "RSA" "mail's key is its own rsa2048"
+
+printf 'max_jobs = "many";\n' >"$PEBBLE_SCRATCH/bad.conf"
+"$CERTDECK" --config "$PEBBLE_SCRATCH/bad.conf" list >"$OUT" 2>&1
+is "$?" 1 "a config with a wrong type fails"
+like "$(cat "$OUT")" "bad.conf:1" "the error names the file and line"
+printf 'email = "x"\ncas = (\n' >"$PEBBLE_SCRATCH/broken.conf"
+"$CERTDECK" --config "$PEBBLE_SCRATCH/broken.conf" list >"$OUT" 2>&1
+is "$?" 1 "a config with a syntax error fails"
+like "$(cat "$OUT")" "broken.conf:[0-9]+" "the syntax error names the file and line"
+
+done_testing
