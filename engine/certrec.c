@@ -70,6 +70,7 @@ certrec_free(struct certrec *rec)
 	free(rec->account);
 	free(rec->key_type);
 	free(rec->challenge);
+	free(rec->webroot);
 	free(rec->status);
 	free(rec->last_error);
 	free(rec->issuer);
@@ -99,6 +100,7 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 		{ "account", offsetof(struct certrec, account) },
 		{ "key_type", offsetof(struct certrec, key_type) },
 		{ "challenge", offsetof(struct certrec, challenge) },
+		{ "webroot", offsetof(struct certrec, webroot) },
 		{ "status", offsetof(struct certrec, status) },
 		{ "last_error", offsetof(struct certrec, last_error) },
 		{ "issuer", offsetof(struct certrec, issuer) },
@@ -196,6 +198,7 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	certrec_put_str(doc, "account", rec->account);
 	certrec_put_str(doc, "key_type", rec->key_type);
 	certrec_put_str(doc, "challenge", rec->challenge);
+	certrec_put_str(doc, "webroot", rec->webroot);
 	certrec_put_str(doc, "status", rec->status);
 	json_object_set_new(doc, "version", json_integer(rec->version));
 	if (rec->revoked_reason >= 0)

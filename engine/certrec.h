@@ -20,7 +20,8 @@ struct certrec {
 	char *directory;		/* the CA's directory URL */
 	char *account;			/* account name */
 	char *key_type;
-	char *challenge;
+	char *challenge;		/* method name: "http-01", "webroot" */
+	char *webroot;
 	char *status;			/* "valid", "revoked", "failed", … */
 	int version;			/* current archive version, 0 = none */
 	int revoked_reason;		/* -1 when not revoked */

@@ -79,6 +79,18 @@ engine_cmd_add_domain(struct engine_cmd *cmd, const char *domain, struct err *er
 	return 0;
 }
 
+int
+engine_cmd_set(char **field, const char *value, struct err *err)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		return err_nomem(err, "command");
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
 void
 engine_cmd_free(struct engine_cmd *cmd)
 {
@@ -86,6 +98,8 @@ engine_cmd_free(struct engine_cmd *cmd)
 
 	if (cmd == NULL)
 		return;
+	free(cmd->challenge);
+	free(cmd->webroot);
 	for (i = 0; i < cmd->n_domains; i++)
 		free(cmd->domains[i]);
 	free(cmd->domains);

@@ -58,6 +58,8 @@ struct engine_cmd {
 	int force;
 	int reason;			/* RFC 5280 code for revoke */
 	enum crypto_key_type key_type;	/* 0 = the engine's default */
+	char *challenge;		/* "http-01", "webroot"; NULL = as before */
+	char *webroot;			/* folder for the webroot challenge */
 	uint32_t target;		/* job to cancel */
 };
 
@@ -65,6 +67,9 @@ struct engine;
 
 /* Builds a command; NULL on allocation failure. */
 struct engine_cmd *engine_cmd_new(enum engine_cmd_kind kind, const char *name);
+
+/* Sets one of a command's string fields (copied; NULL clears). */
+int engine_cmd_set(char **field, const char *value, struct err *err);
 
 /* Adds a domain to a command (copied). */
 int engine_cmd_add_domain(struct engine_cmd *cmd, const char *domain,

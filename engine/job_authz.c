@@ -11,13 +11,12 @@
 #include <string.h>
 
 #include "b64url.h"
+#include "challenge.h"
 #include "esc.h"
 #include "job_issue.h"
 #include "jws.h"
 #include "responder.h"
 
-#define AUTHZ_TOKEN_MIN 22
-#define AUTHZ_CHALLENGE "http-01"
 
 int
 issue_authz_alloc(struct job *job)
@@ -25,6 +24,7 @@ issue_authz_alloc(struct job *job)
 	struct issue *is = issue_of(job);
 	size_t i, n = is->order.n_authorizations;
 
+	issue_solves_release(job);
 	for (i = 0; i < is->n_authzs; i++)
 		acme_authz_free(&is->authzs[i]);
 	free(is->authzs);
@@ -32,16 +32,19 @@ issue_authz_alloc(struct job *job)
 	is->n_authzs = 0;
 	if (n == 0)
 		return 0;
-	if ((is->authzs = calloc(n, sizeof *is->authzs)) == NULL)
+	if ((is->authzs = calloc(n, sizeof *is->authzs)) == NULL ||
+	    (is->solves = calloc(n, sizeof *is->solves)) == NULL)
 		return err_nomem(&job->fail, "authorizations");
 	is->n_authzs = n;
 	return 0;
 }
 
 const struct acme_challenge *
-issue_challenge_of(const struct acme_authz *a)
+issue_challenge_of(const struct job *job, const struct acme_authz *a)
 {
-	return a->challenges != NULL ? acme_authz_find(a, AUTHZ_CHALLENGE) : NULL;
+	const struct solver *solver = issue_of((struct job *)job)->solver;
+
+	return a->challenges != NULL ? acme_authz_find(a, solver->acme_type) : NULL;
 }
 
 /* Names the identifier the next events are about (Orders screen rows). */
@@ -72,61 +75,36 @@ issue_authz_fetch(struct job *job)
 	return job_post(job, is->order.authorizations[is->authz_i], "", 0, IS_AUTHZ_REPLY);
 }
 
+/* Puts the proof for `c` in place with the certificate's solver; the
+ * solve is kept so cleanup takes it down again. Returns what present()
+ * said: 0 ready, 1 pending. */
 static int
-issue_token_ok(struct job *job, const struct acme_challenge *c)
-{
-	char shown[200];
-
-	if (c->token != NULL && strlen(c->token) >= AUTHZ_TOKEN_MIN &&
-	    b64url_is_valid(c->token))
-		return 0;
-	esc_buf(c->token ? c->token : "", c->token ? strlen(c->token) : 0, shown, sizeof shown);
-	return err_set(&job->fail, ERR_PROTO, "%s: challenge %s: token \"%s\" is not "
-	    "base64url of 22 characters or more; refused", job->ctx->ca->url, c->url, shown);
-}
-
-static int
-issue_responder_ready(struct job *job)
-{
-	struct engine_ctx *ctx = job->ctx;
-
-	if (ctx->responder != NULL)
-		return 0;
-	ctx->responder = responder_new(ctx->opt.http_bind, ctx->opt.http_port, &job->fail);
-	if (ctx->responder == NULL)
-		return err_prefix(&job->fail, "http-01 responder");
-	return 0;
-}
-
-/* Puts the key authorization of `c` on the responder and remembers the
- * token so cleanup takes it down again. */
-static int
-issue_serve(struct job *job, const struct acme_challenge *c)
+issue_present(struct job *job, const struct acme_authz *a, const struct acme_challenge *c)
 {
 	struct issue *is = issue_of(job);
-	char *keyauth, **grown;
+	struct solve *s = &is->solves[is->n_solves];
+	char *keyauth;
 	int rc;
 
-	if (issue_token_ok(job, c) != 0 || issue_responder_ready(job) != 0)
+	if ((keyauth = jws_key_authorization(job->ctx->ca->acct_key,
+	    c->token ? c->token : "", &job->fail)) == NULL &&
+	    job->fail.code == ERR_NOMEM)
 		return -1;
-	grown = realloc(is->tokens, (is->n_tokens + 1) * sizeof *is->tokens);
-	if (grown == NULL)
-		return err_nomem(&job->fail, "token list");
-	is->tokens = grown;
-	if ((is->tokens[is->n_tokens] = strdup(c->token)) == NULL)
-		return err_nomem(&job->fail, "token");
-	is->n_tokens++;
-	if ((keyauth = jws_key_authorization(job->ctx->ca->acct_key, c->token, &job->fail)) == NULL)
-		return -1;
-	rc = responder_add(job->ctx->responder, c->token, keyauth, &job->fail);
+	rc = challenge_solve_init(s, is->solver, &a->identifier, c->token,
+	    keyauth ? keyauth : "", &job->fail);
 	free(keyauth);
-	return rc;
+	if (rc != 0)
+		return err_prefix(&job->fail, "%s: challenge %s", job->ctx->ca->url, c->url);
+	is->n_solves++;
+	return s->solver->present(job, s, &job->fail);
 }
+
+static enum job_next issue_answer(struct job *job);
 
 static enum job_next
 issue_authz_invalid(struct job *job, const struct acme_authz *a)
 {
-	const struct acme_challenge *c = issue_challenge_of(a);
+	const struct acme_challenge *c = issue_challenge_of(job, a);
 	char text[700] = "no reason given";
 	char ident[300];
 
@@ -164,24 +142,67 @@ issue_authz_reply(struct job *job)
 	}
 	if (a->status != ACME_STATUS_PENDING)
 		return issue_authz_invalid(job, a);
-	if (a->wildcard)
+	if (a->wildcard && strcmp(is->solver->acme_type, "dns-01") != 0)
 		return job_failf(job, ERR_CONFIG, "%s: a wildcard name can only be "
 		    "validated with dns-01", a->identifier.value);
-	if ((c = issue_challenge_of(a)) == NULL)
+	if ((c = issue_challenge_of(job, a)) == NULL)
 		return job_failf(job, ERR_ACME, "authorization %s: the CA offers no %s "
-		    "challenge for %s", r->url, AUTHZ_CHALLENGE, a->identifier.value);
+		    "challenge for %s", r->url, is->solver->acme_type, a->identifier.value);
 	if (c->status == ACME_STATUS_PROCESSING || c->status == ACME_STATUS_VALID) {
 		/* Already answered (a resumed order): just wait for it. */
 		is->authz_i++;
 		job->state = IS_AUTHZ_FETCH;
 		return JOB_AGAIN;
 	}
-	if (issue_serve(job, c) != 0)
+	switch (issue_present(job, a, c)) {
+	case 0:
+		break;
+	case 1:
+		job_deadline_start(job);
+		job->state = IS_SOLVE_WAIT;
+		return JOB_AGAIN;
+	default:
 		return JOB_FAILED;
+	}
+	return issue_answer(job);
+}
+
+/* The proof is in place: tell the CA to look. */
+static enum job_next
+issue_answer(struct job *job)
+{
+	struct issue *is = issue_of(job);
+	struct acme_authz *a = &is->authzs[is->authz_i];
+	const struct acme_challenge *c = issue_challenge_of(job, a);
+	char where[64] = "";
+
+	if (job->ctx->responder != NULL && is->solver == challenge_solver(CHALLENGE_HTTP))
+		snprintf(where, sizeof where, " on port %d", responder_port(job->ctx->responder));
 	job_emit(job, EVENT_STEP, STEP_CHALLENGE_SETUP, issue_authz_progress(is, is->authz_i),
-	    "%s for %s on port %d", AUTHZ_CHALLENGE, a->identifier.value,
-	    responder_port(job->ctx->responder));
+	    "%s for %s%s", is->solver->label, a->identifier.value, where);
 	return job_post(job, c->url, "{}", 0, IS_CHALLENGE_REPLY);
+}
+
+/* A proof that takes time to appear (a DNS record): ask until it is
+ * there, within the step's bound. */
+enum job_next
+issue_solve_wait(struct job *job)
+{
+	struct issue *is = issue_of(job);
+	struct solve *s = &is->solves[is->n_solves - 1];
+
+	switch (s->solver->ready(job, s, &job->fail)) {
+	case 0:
+		return issue_answer(job);
+	case 1:
+		if (job_now_ms() >= job->deadline_ms)
+			return job_failf(job, ERR_RETRY_LATER, "%s for %s: not visible after "
+			    "%d s", s->solver->label, s->ident.value, job->ctx->opt.step_timeout_s);
+		job->wake_at_ms = job_now_ms() + 250;
+		return JOB_WAIT_TIMER;
+	default:
+		return JOB_FAILED;
+	}
 }
 
 enum job_next
@@ -209,7 +230,7 @@ issue_authz_poll(struct job *job)
 		is->authz_i++;
 	if (is->authz_i == is->n_authzs) {
 		job->ident[0] = '\0';
-		issue_tokens_release(job);
+		issue_solves_release(job);
 		job_deadline_start(job);
 		job->state = IS_ORDER_POLL;
 		return JOB_AGAIN;
@@ -249,19 +270,16 @@ issue_authz_poll_reply(struct job *job)
 }
 
 void
-issue_tokens_release(struct job *job)
+issue_solves_release(struct job *job)
 {
 	struct issue *is = issue_of(job);
 	size_t i;
 
 	if (is == NULL)
 		return;
-	for (i = 0; i < is->n_tokens; i++) {
-		if (job->ctx->responder != NULL)
-			responder_remove(job->ctx->responder, is->tokens[i]);
-		free(is->tokens[i]);
-	}
-	free(is->tokens);
-	is->tokens = NULL;
-	is->n_tokens = 0;
+	for (i = 0; i < is->n_solves; i++)
+		challenge_solve_release(job, &is->solves[i]);
+	free(is->solves);
+	is->solves = NULL;
+	is->n_solves = 0;
 }

@@ -238,7 +238,7 @@ issue_order_invalid(struct job *job)
 	if (is->order.error != NULL)
 		acme_problem_format(is->order.error, text, sizeof text);
 	for (i = 0; i < is->n_authzs && is->order.error == NULL; i++) {
-		const struct acme_challenge *c = issue_challenge_of(&is->authzs[i]);
+		const struct acme_challenge *c = issue_challenge_of(job, &is->authzs[i]);
 
 		if (c != NULL && c->error != NULL) {
 			acme_problem_format(c->error, text, sizeof text);
@@ -310,6 +310,8 @@ issue_step(struct job *job)
 		return issue_authz_fetch(job);
 	case IS_AUTHZ_REPLY:
 		return issue_authz_reply(job);
+	case IS_SOLVE_WAIT:
+		return issue_solve_wait(job);
 	case IS_CHALLENGE_REPLY:
 		return issue_challenge_reply(job);
 	case IS_AUTHZ_POLL:
@@ -339,7 +341,7 @@ issue_init(struct job *job)
 static void
 issue_cleanup(struct job *job)
 {
-	issue_tokens_release(job);
+	issue_solves_release(job);
 }
 
 /* Keeps the failure beside the certificate so the list can show it; a

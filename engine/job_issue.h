@@ -8,6 +8,7 @@
 #define CERTDECK_JOB_ISSUE_H
 
 #include "acme.h"
+#include "challenge.h"
 #include "job.h"
 
 #define ISSUE_DOC_MAX (256 * 1024)
@@ -22,6 +23,7 @@ enum issue_state {
 	IS_ORDER_DISPATCH,
 	IS_AUTHZ_FETCH,
 	IS_AUTHZ_REPLY,
+	IS_SOLVE_WAIT,
 	IS_CHALLENGE_REPLY,
 	IS_AUTHZ_POLL,
 	IS_AUTHZ_POLL_REPLY,
@@ -43,8 +45,9 @@ struct issue {
 	struct acme_authz *authzs;	/* one per order authorization */
 	size_t n_authzs;
 	size_t authz_i;
-	char **tokens;			/* served by the responder until cleanup */
-	size_t n_tokens;
+	const struct solver *solver;	/* how control is proved */
+	struct solve *solves;		/* proofs in place until cleanup */
+	size_t n_solves;
 	struct crypto_key *key;		/* the certificate key */
 };
 
@@ -68,13 +71,15 @@ void issue_free(struct job *job);
 
 /* job_authz.c */
 int issue_authz_alloc(struct job *job);
-const struct acme_challenge *issue_challenge_of(const struct acme_authz *a);
+const struct acme_challenge *issue_challenge_of(const struct job *job,
+    const struct acme_authz *a);
 enum job_next issue_authz_fetch(struct job *job);
 enum job_next issue_authz_reply(struct job *job);
 enum job_next issue_challenge_reply(struct job *job);
 enum job_next issue_authz_poll(struct job *job);
 enum job_next issue_authz_poll_reply(struct job *job);
-void issue_tokens_release(struct job *job);
+enum job_next issue_solve_wait(struct job *job);
+void issue_solves_release(struct job *job);
 
 /* job_finalize.c */
 enum job_next issue_finalize(struct job *job);

@@ -62,6 +62,31 @@ prepare_names(struct job *job, const struct certrec *rec)
 	return 0;
 }
 
+/* The method: the command's, else the record's, else http-01. A renewal
+ * keeps the webroot it was issued with unless told otherwise. */
+static int
+prepare_challenge(struct job *job, struct certrec *rec)
+{
+	struct issue *is = issue_of(job);
+	const char *name = job->cmd->challenge ? job->cmd->challenge : rec->challenge;
+	enum challenge_method m = CHALLENGE_HTTP;
+
+	if (name != NULL && challenge_method_parse(name, &m, &job->fail) != 0)
+		return -1;
+	if (m == CHALLENGE_WEBROOT && job->cmd->webroot == NULL &&
+	    engine_cmd_set(&job->cmd->webroot, rec->webroot, &job->fail) != 0)
+		return -1;
+	if (m == CHALLENGE_WEBROOT && job->cmd->webroot == NULL)
+		return err_set(&job->fail, ERR_CONFIG, "%s: the webroot challenge needs "
+		    "a folder (--webroot PATH)", job->cmd->name);
+	is->solver = challenge_solver(m);
+	if (certrec_set(&rec->challenge, challenge_method_name(m), &job->fail) != 0 ||
+	    certrec_set(&rec->webroot, m == CHALLENGE_WEBROOT ? job->cmd->webroot : NULL,
+	    &job->fail) != 0)
+		return -1;
+	return 0;
+}
+
 static int
 prepare_key_type(struct job *job, const struct certrec *rec)
 {
@@ -96,8 +121,7 @@ prepare_record(struct job *job, struct certrec *rec)
 	if (rc != 0 || certrec_set(&rec->name, job->cmd->name, &job->fail) != 0 ||
 	    certrec_set(&rec->directory, job->ctx->ca->url, &job->fail) != 0 ||
 	    certrec_set(&rec->account, job->ctx->opt.account_name, &job->fail) != 0 ||
-	    certrec_set(&rec->key_type, crypto_key_type_name(is->key_type), &job->fail) != 0 ||
-	    certrec_set(&rec->challenge, "http-01", &job->fail) != 0)
+	    certrec_set(&rec->key_type, crypto_key_type_name(is->key_type), &job->fail) != 0)
 		return -1;
 	if (rec->status == NULL && certrec_set(&rec->status, "pending", &job->fail) != 0)
 		return -1;
@@ -173,7 +197,7 @@ issue_prepare(struct job *job, int *due)
 	    prepare_existing(job, &rec, due) != 0)
 		goto out;
 	if (*due && (prepare_names(job, &rec) != 0 || prepare_key_type(job, &rec) != 0 ||
-	    prepare_record(job, &rec) != 0))
+	    prepare_challenge(job, &rec) != 0 || prepare_record(job, &rec) != 0))
 		goto out;
 	rc = 0;
 out:
@@ -189,7 +213,7 @@ issue_free(struct job *job)
 
 	if (is == NULL)
 		return;
-	issue_tokens_release(job);
+	issue_solves_release(job);
 	for (i = 0; i < is->n_authzs; i++)
 		acme_authz_free(&is->authzs[i]);
 	free(is->authzs);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "challenge.h"
 #include "cli.h"
 #include "config.h"
 #include "names.h"
@@ -24,7 +25,7 @@ enum cli_opt {
 	OPT_CONFIG = 256, OPT_STATE, OPT_SERVER, OPT_STAGING, OPT_CA_BUNDLE,
 	OPT_EMAIL, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_BIND, OPT_KEY_TYPE,
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
-	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION
+	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT
 };
 
 static const struct option cli_options[] = {
@@ -43,6 +44,8 @@ static const struct option cli_options[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "challenge", required_argument, NULL, OPT_CHALLENGE },
+	{ "webroot", required_argument, NULL, OPT_WEBROOT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 	{ "max-jobs", required_argument, NULL, OPT_MAX_JOBS },
@@ -130,6 +133,19 @@ cli_key_type(struct cli *c, const char *text)
 	return 0;
 }
 
+static int
+cli_challenge(struct cli *c, const char *name)
+{
+	enum challenge_method m;
+	struct err err;
+
+	if (challenge_method_parse(name, &m, &err) != 0) {
+		fprintf(stderr, "certdeck: --challenge: %s\n", err.msg);
+		return CLI_USAGE;
+	}
+	return cli_set(&c->challenge, name) ? CLI_FAILED : 0;
+}
+
 /* One option; returns 0, or an exit code. */
 static int
 cli_option(struct cli *c, int opt, const char *arg)
@@ -144,6 +160,11 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_HTTP_BIND: return cli_set(&c->http_bind, arg) ? CLI_FAILED : 0;
 	case OPT_BATCH: return cli_set(&c->batch, arg) ? CLI_FAILED : 0;
 	case OPT_REASON: return cli_set(&c->reason, arg) ? CLI_FAILED : 0;
+	case OPT_CHALLENGE: return cli_challenge(c, arg);
+	case OPT_WEBROOT:
+		if (cli_set(&c->webroot, arg) != 0)
+			return CLI_FAILED;
+		return c->challenge == NULL ? cli_challenge(c, "webroot") : 0;
 	case OPT_AGREE_TOS: c->agree_tos = 1; return 0;
 	case OPT_ALL: c->all = 1; return 0;
 	case OPT_FORCE: c->force = 1; return 0;
@@ -328,6 +349,8 @@ cli_free(struct cli *c)
 	free(c->batch);
 	free(c->http_bind);
 	free(c->reason);
+	free(c->challenge);
+	free(c->webroot);
 	config_free(&c->cfg);
 }
 

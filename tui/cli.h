@@ -39,6 +39,8 @@ struct cli {
 	int http_port, max_jobs, step_timeout;
 	char *http_bind;
 	char *reason;
+	char *challenge;		/* --challenge */
+	char *webroot;			/* --webroot */
 	enum crypto_key_type key_type;
 	double renew_fraction;
 	int renew_days;

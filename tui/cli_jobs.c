@@ -232,6 +232,10 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 
 	if (cc == NULL || cmd->kind == ENGINE_CMD_REVOKE)
 		return 0;
+	if (cc->webroot != NULL && *cc->webroot != '\0' && cmd->challenge == NULL &&
+	    (engine_cmd_set(&cmd->challenge, "webroot", &err) != 0 ||
+	    engine_cmd_set(&cmd->webroot, cc->webroot, &err) != 0))
+		return -1;
 	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0) {
 		fprintf(stderr, "certdeck: %s:%d: certificate %s: challenge %s is not "
 		    "supported by this version (http-01 is)\n", c->cfg.path, cc->line,
@@ -264,6 +268,11 @@ cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 		return NULL;
 	cmd->force = c->force;
 	cmd->key_type = c->key_type;
+	if (engine_cmd_set(&cmd->challenge, c->challenge, &err) != 0 ||
+	    engine_cmd_set(&cmd->webroot, c->webroot, &err) != 0) {
+		engine_cmd_free(cmd);
+		return NULL;
+	}
 	if (kind == ENGINE_CMD_RENEW && cli_cmd_from_config(c, cmd) != 0) {
 		engine_cmd_free(cmd);
 		return NULL;
