@@ -50,7 +50,7 @@ struct engine {
 	int locked;			/* holds the store lock */
 	int lock_said;			/* told the front end we wait for it */
 	long long lock_retry_ms;	/* next try while someone else holds it */
-	char *strings[8];		/* copies of option strings */
+	char *strings[16];		/* copies of option strings */
 };
 
 struct engine_cmd *
@@ -534,6 +534,11 @@ engine_options_copy(struct engine *e, const struct engine_options *opt, struct e
 	o->email = engine_keep(e, 3, opt->email);
 	o->account_name = engine_keep(e, 4, opt->account_name ? opt->account_name : "default");
 	o->http_bind = engine_keep(e, 5, opt->http_bind);
+	o->eab_kid = engine_keep(e, 6, opt->eab_kid);
+	o->eab_hmac_key = engine_keep(e, 7, opt->eab_hmac_key);
+	if ((o->eab_kid == NULL) != (o->eab_hmac_key == NULL))
+		return err_set(err, ERR_CONFIG, "external account binding needs both "
+		    "--eab-kid and --eab-hmac-key");
 	if (o->state_dir == NULL || o->directory_url == NULL || o->account_name == NULL)
 		return err_set(err, ERR_CONFIG, "engine: a state folder and a CA directory "
 		    "URL are required");

@@ -26,6 +26,8 @@ struct engine_options {
 	const char *email;		/* account contact, or NULL */
 	int agree_tos;			/* the user agreed to the CA's terms */
 	const char *account_name;	/* NULL = "default" */
+	const char *eab_kid;		/* external account binding (RFC 8555 */
+	const char *eab_hmac_key;	/* §7.3.4): key id and base64url MAC key */
 	enum crypto_key_type account_key_type;	/* 0 = ec256 */
 	enum crypto_key_type cert_key_type;	/* 0 = ec256 */
 	int http_port;			/* built-in http-01 responder; 0 = 80 */

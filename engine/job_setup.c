@@ -12,7 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "b64url.h"
 #include "esc.h"
+#include "jws.h"
 #include "job.h"
 #include "json.h"
 #include "store.h"
@@ -175,13 +177,40 @@ job_setup_account_save(struct job *job, const struct acme_account *acct)
 	return rc;
 }
 
+/* The inner JWS binding the new account key to the CA's external
+ * account; NULL in `*out` when none is configured. */
+static int
+job_setup_eab(struct job *job, char **out)
+{
+	const struct engine_options *o = &job->ctx->opt;
+	unsigned char *mac;
+	size_t len;
+	json_t *eab;
+
+	*out = NULL;
+	if (o->eab_kid == NULL)
+		return 0;
+	mac = b64url_decode(o->eab_hmac_key, strlen(o->eab_hmac_key), &len, &job->fail);
+	if (mac == NULL)
+		return err_prefix(&job->fail, "--eab-hmac-key is not base64url");
+	eab = jws_eab(mac, len, o->eab_kid, job->ctx->ca->dir.new_account,
+	    job->ctx->ca->acct_key, &job->fail);
+	explicit_bzero(mac, len);
+	free(mac);
+	if (eab == NULL)
+		return -1;
+	*out = json_dump_compact(eab, &job->fail);
+	json_decref(eab);
+	return *out != NULL ? 0 : -1;
+}
+
 static enum job_next
 job_setup_account(struct job *job)
 {
 	const struct engine_options *o = &job->ctx->opt;
 	struct ca *ca = job->ctx->ca;
 	const char *contacts[1] = { o->email };
-	char *payload;
+	char *payload, *eab = NULL;
 	enum job_next next;
 	int loaded;
 
@@ -211,13 +240,17 @@ job_setup_account(struct job *job)
 		    "service at %s: read them, then pass --agree-tos", ca->dir.terms_of_service);
 		goto failed;
 	}
-	if (ca->dir.external_account_required) {
-		job_failf(job, ERR_CONFIG, "the CA at %s requires external account binding "
-		    "(EAB), which this version cannot send yet", ca->url);
+	if (ca->dir.external_account_required && o->eab_kid == NULL) {
+		job_failf(job, ERR_CONFIG, "the CA at %s requires external account binding: "
+		    "give the key id and MAC key it issued you with --eab-kid and "
+		    "--eab-hmac-key", ca->url);
 		goto failed;
 	}
+	if (job_setup_eab(job, &eab) != 0)
+		goto failed;
 	payload = acme_payload_new_account(contacts, o->email != NULL ? 1 : 0,
-	    o->agree_tos, 0, NULL, &job->fail);
+	    o->agree_tos, 0, eab, &job->fail);
+	free(eab);
 	if (payload == NULL)
 		goto failed;
 	next = job_post(job, ca->dir.new_account, payload, 1, JS_ACCOUNT_REPLY);

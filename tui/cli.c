@@ -25,7 +25,8 @@ enum cli_opt {
 	OPT_CONFIG = 256, OPT_STATE, OPT_SERVER, OPT_STAGING, OPT_CA_BUNDLE,
 	OPT_EMAIL, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_BIND, OPT_KEY_TYPE,
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
-	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT
+	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
+	OPT_EAB_KID, OPT_EAB_HMAC
 };
 
 static const struct option cli_options[] = {
@@ -46,6 +47,8 @@ static const struct option cli_options[] = {
 	{ "reason", required_argument, NULL, OPT_REASON },
 	{ "challenge", required_argument, NULL, OPT_CHALLENGE },
 	{ "webroot", required_argument, NULL, OPT_WEBROOT },
+	{ "eab-kid", required_argument, NULL, OPT_EAB_KID },
+	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
 	{ "max-jobs", required_argument, NULL, OPT_MAX_JOBS },
@@ -161,6 +164,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_BATCH: return cli_set(&c->batch, arg) ? CLI_FAILED : 0;
 	case OPT_REASON: return cli_set(&c->reason, arg) ? CLI_FAILED : 0;
 	case OPT_CHALLENGE: return cli_challenge(c, arg);
+	case OPT_EAB_KID: return cli_set(&c->eab_kid, arg) ? CLI_FAILED : 0;
+	case OPT_EAB_HMAC: return cli_set(&c->eab_hmac_key, arg) ? CLI_FAILED : 0;
 	case OPT_WEBROOT:
 		if (cli_set(&c->webroot, arg) != 0)
 			return CLI_FAILED;
@@ -223,6 +228,10 @@ cli_fill_ca(struct cli *c, const struct config *cfg)
 			return -1;
 		if (c->email == NULL && ca->email != NULL && *ca->email != '\0' &&
 		    cli_set(&c->email, ca->email) != 0)
+			return -1;
+		if (c->eab_kid == NULL && ca->eab_kid != NULL && *ca->eab_kid != '\0' &&
+		    (cli_set(&c->eab_kid, ca->eab_kid) != 0 ||
+		    cli_set(&c->eab_hmac_key, ca->eab_hmac_key) != 0))
 			return -1;
 		return 0;
 	}
@@ -350,6 +359,8 @@ cli_free(struct cli *c)
 	free(c->http_bind);
 	free(c->reason);
 	free(c->challenge);
+	free(c->eab_kid);
+	free(c->eab_hmac_key);
 	free(c->webroot);
 	config_free(&c->cfg);
 }

@@ -52,6 +52,8 @@ cli_engine_start(const struct cli *c)
 		.directory_url = c->server,
 		.ca_bundle = c->ca_bundle,
 		.email = c->email,
+		.eab_kid = c->eab_kid,
+		.eab_hmac_key = c->eab_hmac_key,
 		.agree_tos = c->agree_tos,
 		.account_key_type = CRYPTO_KEY_EC256,
 		.cert_key_type = c->key_type ? c->key_type : cli_default_key_type(c),
