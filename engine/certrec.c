@@ -71,6 +71,7 @@ certrec_free(struct certrec *rec)
 	free(rec->key_type);
 	free(rec->challenge);
 	free(rec->webroot);
+	free(rec->preferred_chain);
 	free(rec->status);
 	free(rec->last_error);
 	free(rec->issuer);
@@ -101,6 +102,7 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 		{ "key_type", offsetof(struct certrec, key_type) },
 		{ "challenge", offsetof(struct certrec, challenge) },
 		{ "webroot", offsetof(struct certrec, webroot) },
+		{ "preferred_chain", offsetof(struct certrec, preferred_chain) },
 		{ "status", offsetof(struct certrec, status) },
 		{ "last_error", offsetof(struct certrec, last_error) },
 		{ "issuer", offsetof(struct certrec, issuer) },
@@ -199,6 +201,7 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	certrec_put_str(doc, "key_type", rec->key_type);
 	certrec_put_str(doc, "challenge", rec->challenge);
 	certrec_put_str(doc, "webroot", rec->webroot);
+	certrec_put_str(doc, "preferred_chain", rec->preferred_chain);
 	certrec_put_str(doc, "status", rec->status);
 	json_object_set_new(doc, "version", json_integer(rec->version));
 	if (rec->revoked_reason >= 0)

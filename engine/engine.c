@@ -100,6 +100,7 @@ engine_cmd_free(struct engine_cmd *cmd)
 		return;
 	free(cmd->challenge);
 	free(cmd->webroot);
+	free(cmd->preferred_chain);
 	for (i = 0; i < cmd->n_domains; i++)
 		free(cmd->domains[i]);
 	free(cmd->domains);

@@ -62,6 +62,7 @@ struct engine_cmd {
 	enum crypto_key_type key_type;	/* 0 = the engine's default */
 	char *challenge;		/* "http-01", "webroot"; NULL = as before */
 	char *webroot;			/* folder for the webroot challenge */
+	char *preferred_chain;		/* issuer CN at the top of the chain */
 	uint32_t target;		/* job to cancel */
 };
 

@@ -177,30 +177,25 @@ out:
 	return rc;
 }
 
+/* Checks a chain the CA sent and makes it the current version: certificates
+ * only, the leaf ours by key, the names those of the order, sane dates. */
 enum job_next
-issue_download_reply(struct job *job)
+issue_accept_chain(struct job *job, const char *pem, size_t len, const char *url)
 {
 	struct issue *is = issue_of(job);
-	struct http_response *r;
 	char *leaf = NULL, *chain = NULL, **names;
 	enum job_next next = JOB_FAILED;
 	int version;
 	size_t i;
 
-	if (job_reply_ok(job, "certificate", "application/pem-certificate-chain") != 0)
-		return JOB_FAILED;
-	r = job->resp;
-	job_emit(job, EVENT_STEP, STEP_DOWNLOADED, 85, "certificate downloaded (%zu bytes)",
-	    r->body.len);
 	if ((names = calloc(is->n_ids, sizeof *names)) == NULL)
 		return job_failf(job, ERR_NOMEM, "out of memory");
 	for (i = 0; i < is->n_ids; i++)
 		names[i] = is->ids[i].value;
-	if (crypto_chain_split(r->body.data, r->body.len, is->key, &leaf, &chain,
-	    &job->fail) != 0 ||
+	if (crypto_chain_split(pem, len, is->key, &leaf, &chain, &job->fail) != 0 ||
 	    crypto_cert_check(leaf, strlen(leaf), is->key, (const char *const *)names,
 	    is->n_ids, time(NULL), &job->fail) != 0) {
-		err_prefix(&job->fail, "certificate from %s refused", r->url);
+		err_prefix(&job->fail, "certificate from %s refused", url);
 		goto out;
 	}
 	if (finalize_store(job, leaf, chain, &version) != 0)
@@ -216,4 +211,19 @@ out:
 	free(leaf);
 	free(chain);
 	return next;
+}
+
+enum job_next
+issue_download_reply(struct job *job)
+{
+	struct http_response *r;
+
+	if (job_reply_ok(job, "certificate", "application/pem-certificate-chain") != 0)
+		return JOB_FAILED;
+	r = job->resp;
+	job_emit(job, EVENT_STEP, STEP_DOWNLOADED, 85, "certificate downloaded (%zu bytes)",
+	    r->body.len);
+	if (job->cmd->preferred_chain != NULL)
+		return issue_chain_choose(job);
+	return issue_accept_chain(job, r->body.data, r->body.len, r->url);
 }

@@ -326,6 +326,10 @@ issue_step(struct job *job)
 		return issue_download(job);
 	case IS_DOWNLOAD_REPLY:
 		return issue_download_reply(job);
+	case IS_ALT_FETCH:
+		return issue_alt_fetch(job);
+	case IS_ALT_REPLY:
+		return issue_alt_reply(job);
 	}
 	return job_failf(job, ERR_FAIL, "issue: unknown state %d", job->state);
 }

@@ -30,7 +30,9 @@ enum issue_state {
 	IS_FINALIZE,
 	IS_FINALIZE_REPLY,
 	IS_DOWNLOAD,
-	IS_DOWNLOAD_REPLY
+	IS_DOWNLOAD_REPLY,
+	IS_ALT_FETCH,
+	IS_ALT_REPLY
 };
 
 struct issue {
@@ -49,6 +51,9 @@ struct issue {
 	struct solve *solves;		/* proofs in place until cleanup */
 	size_t n_solves;
 	struct crypto_key *key;		/* the certificate key */
+	char **alts;			/* alternate chain URLs (--preferred-chain) */
+	size_t n_alts, alt_i;
+	char *default_chain, *default_url;
 };
 
 static inline struct issue *
@@ -86,5 +91,13 @@ enum job_next issue_finalize(struct job *job);
 enum job_next issue_finalize_reply(struct job *job);
 enum job_next issue_download(struct job *job);
 enum job_next issue_download_reply(struct job *job);
+enum job_next issue_accept_chain(struct job *job, const char *pem, size_t len,
+    const char *url);
+
+/* job_chain.c */
+enum job_next issue_chain_choose(struct job *job);
+enum job_next issue_alt_fetch(struct job *job);
+enum job_next issue_alt_reply(struct job *job);
+void issue_chain_free(struct issue *is);
 
 #endif

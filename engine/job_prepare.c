@@ -80,6 +80,12 @@ prepare_challenge(struct job *job, struct certrec *rec)
 		return err_set(&job->fail, ERR_CONFIG, "%s: the webroot challenge needs "
 		    "a folder (--webroot PATH)", job->cmd->name);
 	is->solver = challenge_solver(m);
+	/* The chain preference, like the method, outlives one run. */
+	if (job->cmd->preferred_chain == NULL &&
+	    engine_cmd_set(&job->cmd->preferred_chain, rec->preferred_chain, &job->fail) != 0)
+		return -1;
+	if (certrec_set(&rec->preferred_chain, job->cmd->preferred_chain, &job->fail) != 0)
+		return -1;
 	if (certrec_set(&rec->challenge, challenge_method_name(m), &job->fail) != 0 ||
 	    certrec_set(&rec->webroot, m == CHALLENGE_WEBROOT ? job->cmd->webroot : NULL,
 	    &job->fail) != 0)
@@ -220,6 +226,7 @@ issue_free(struct job *job)
 	acme_order_free(&is->order);
 	free(is->order_url);
 	free(is->ids);
+	issue_chain_free(is);
 	crypto_key_free(is->key);
 	free(is);
 	job->kind_data = NULL;

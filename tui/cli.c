@@ -26,7 +26,7 @@ enum cli_opt {
 	OPT_EMAIL, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_BIND, OPT_KEY_TYPE,
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
-	OPT_EAB_KID, OPT_EAB_HMAC
+	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN
 };
 
 static const struct option cli_options[] = {
@@ -48,6 +48,7 @@ static const struct option cli_options[] = {
 	{ "challenge", required_argument, NULL, OPT_CHALLENGE },
 	{ "webroot", required_argument, NULL, OPT_WEBROOT },
 	{ "eab-kid", required_argument, NULL, OPT_EAB_KID },
+	{ "preferred-chain", required_argument, NULL, OPT_PREFERRED_CHAIN },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
@@ -165,6 +166,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_REASON: return cli_set(&c->reason, arg) ? CLI_FAILED : 0;
 	case OPT_CHALLENGE: return cli_challenge(c, arg);
 	case OPT_EAB_KID: return cli_set(&c->eab_kid, arg) ? CLI_FAILED : 0;
+	case OPT_PREFERRED_CHAIN:
+		return cli_set(&c->preferred_chain, arg) ? CLI_FAILED : 0;
 	case OPT_EAB_HMAC: return cli_set(&c->eab_hmac_key, arg) ? CLI_FAILED : 0;
 	case OPT_WEBROOT:
 		if (cli_set(&c->webroot, arg) != 0)
@@ -360,6 +363,7 @@ cli_free(struct cli *c)
 	free(c->reason);
 	free(c->challenge);
 	free(c->eab_kid);
+	free(c->preferred_chain);
 	free(c->eab_hmac_key);
 	free(c->webroot);
 	config_free(&c->cfg);

@@ -40,6 +40,7 @@ struct cli {
 	char *http_bind;
 	char *reason;
 	char *challenge;		/* --challenge */
+	char *preferred_chain;		/* --preferred-chain */
 	char *eab_kid, *eab_hmac_key;	/* --eab-kid, --eab-hmac-key */
 	char *webroot;			/* --webroot */
 	enum crypto_key_type key_type;
