@@ -59,6 +59,7 @@ struct engine_cmd {
 	size_t n_domains;
 	int force;
 	int reason;			/* RFC 5280 code for revoke */
+	int with_cert_key;		/* revoke signed by the certificate's key */
 	enum crypto_key_type key_type;	/* 0 = the engine's default */
 	char *challenge;		/* "http-01", "webroot"; NULL = as before */
 	char *webroot;			/* folder for the webroot challenge */

@@ -222,7 +222,8 @@ job_post_send(struct job *job)
 
 	if ((nonce = job_nonce_take(ca)) == NULL)
 		return job_get(job, "HEAD", ca->dir.new_nonce, JS_POST_NONCE_REPLY);
-	jws = jws_sign(ca->acct_key, job->post.use_jwk ? NULL : ca->kid, nonce,
+	jws = jws_sign(job->post.key ? job->post.key : ca->acct_key,
+	    job->post.use_jwk || job->post.key ? NULL : ca->kid, nonce,
 	    job->post.url, job->post.payload, &job->fail);
 	free(nonce);
 	if (jws == NULL)
@@ -241,8 +242,9 @@ job_post_resend(struct job *job)
 	return job_post_send(job);
 }
 
-enum job_next
-job_post(struct job *job, const char *url, const char *payload, int use_jwk, int then)
+static enum job_next
+job_post_as(struct job *job, const char *url, const char *payload, int use_jwk,
+    const struct crypto_key *key, int then)
 {
 	job_post_clear(&job->post);
 	job->post.url = strdup(url);
@@ -250,8 +252,22 @@ job_post(struct job *job, const char *url, const char *payload, int use_jwk, int
 	if (job->post.url == NULL || job->post.payload == NULL)
 		return job_failf(job, ERR_NOMEM, "out of memory");
 	job->post.use_jwk = use_jwk;
+	job->post.key = key;
 	job->post.then = then;
 	return job_post_send(job);
+}
+
+enum job_next
+job_post(struct job *job, const char *url, const char *payload, int use_jwk, int then)
+{
+	return job_post_as(job, url, payload, use_jwk, NULL, then);
+}
+
+enum job_next
+job_post_with_key(struct job *job, const char *url, const char *payload,
+    const struct crypto_key *key, int then)
+{
+	return job_post_as(job, url, payload, 1, key, then);
 }
 
 /* Parses job->resp as a problem document when it is one. */

@@ -99,6 +99,7 @@ struct job_post {
 	char *url;
 	char *payload;			/* "" for POST-as-GET */
 	int use_jwk;			/* embed the key instead of kid */
+	const struct crypto_key *key;	/* signs instead of the account key */
 	int then;			/* state to go to with the reply */
 	int retries;
 };
@@ -111,6 +112,7 @@ struct job {
 	int state;
 	int cancelled;
 	int started;			/* init ran (the store lock was held) */
+	int no_account;			/* needs no account (signs with its own key) */
 	int ready;			/* a reply arrived: step me */
 	char problem[EVENT_PROBLEM_MAX];	/* CA problem type of the failure */
 	unsigned long http_id;
@@ -153,6 +155,12 @@ enum job_next job_get(struct job *job, const char *method, const char *url, int 
  * The final reply lands in job->resp with the state set to `then`. */
 enum job_next job_post(struct job *job, const char *url, const char *payload,
     int use_jwk, int then);
+
+/* Like job_post, signed with `key` (embedded as a JWK) instead of the
+ * account key: revocation by a certificate's own key (RFC 8555 §7.6). The
+ * key must outlive the request. */
+enum job_next job_post_with_key(struct job *job, const char *url,
+    const char *payload, const struct crypto_key *key, int then);
 
 /* Sends job->post again (a fresh nonce); for badNonce retries. */
 enum job_next job_post_resend(struct job *job);

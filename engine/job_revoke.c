@@ -20,6 +20,22 @@ enum revoke_state {
 	RV_REPLY
 };
 
+/* Revocation signed by the certificate's own key needs no account: for
+ * a certificate whose account is lost, or a key known to be compromised. */
+static int
+revoke_init(struct job *job)
+{
+	job->no_account = job->cmd->with_cert_key;
+	return 0;
+}
+
+static void
+revoke_free(struct job *job)
+{
+	crypto_key_free(job->kind_data);
+	job->kind_data = NULL;
+}
+
 static enum job_next
 revoke_start(struct job *job)
 {
@@ -35,7 +51,17 @@ revoke_start(struct job *job)
 	if (crypto_cert_pem_to_der(f.cert, strlen(f.cert), &der, &len, &job->fail) != 0 ||
 	    (payload = acme_payload_revoke(der, len, job->cmd->reason, &job->fail)) == NULL)
 		goto out;
-	next = job_post(job, job->ctx->ca->dir.revoke_cert, payload, 0, RV_REPLY);
+	if (!job->cmd->with_cert_key) {
+		next = job_post(job, job->ctx->ca->dir.revoke_cert, payload, 0, RV_REPLY);
+		goto out;
+	}
+	if ((job->kind_data = crypto_key_load_pem(f.privkey, strlen(f.privkey),
+	    &job->fail)) == NULL) {
+		err_prefix(&job->fail, "private key of %s", job->cmd->name);
+		goto out;
+	}
+	next = job_post_with_key(job, job->ctx->ca->dir.revoke_cert, payload,
+	    job->kind_data, RV_REPLY);
 out:
 	free(payload);
 	free(der);
@@ -51,8 +77,9 @@ revoke_reply(struct job *job)
 
 	if (job_reply_ok(job, "revoke", NULL) != 0)
 		return JOB_FAILED;
-	job_emit(job, EVENT_STEP, STEP_REVOKED, 90, "revoked (reason %s)",
-	    acme_revoke_reason_name(job->cmd->reason));
+	job_emit(job, EVENT_STEP, STEP_REVOKED, 90, "revoked (reason %s, signed by %s)",
+	    acme_revoke_reason_name(job->cmd->reason),
+	    job->cmd->with_cert_key ? "the certificate's key" : "the account key");
 	if ((found = certrec_load(job->ctx->store, job->cmd->name, &rec, &job->fail)) < 0)
 		return JOB_FAILED;
 	if (found == 0 && certrec_set(&rec.name, job->cmd->name, &job->fail) != 0)
@@ -86,7 +113,9 @@ revoke_step(struct job *job)
 const struct job_ops job_revoke_ops = {
 	.name = "revoke",
 	.first_state = RV_START,
+	.init = revoke_init,
 	.step = revoke_step,
+	.free = revoke_free,
 };
 
 static enum job_next

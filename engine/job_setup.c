@@ -55,7 +55,7 @@ job_setup_directory(struct job *job)
 
 	switch (ca->dir_phase) {
 	case CA_READY:
-		job->state = JS_ACCOUNT;
+		job->state = job->no_account ? job->ops->first_state : JS_ACCOUNT;
 		return JOB_AGAIN;
 	case CA_BUSY:
 		return JOB_WAIT_CA;
@@ -86,7 +86,7 @@ job_setup_directory_reply(struct job *job)
 	job_setup_check_skew(job);
 	ca->dir_phase = CA_READY;
 	job_emit(job, EVENT_STEP, STEP_DIRECTORY, 5, "directory %s", ca->url);
-	job->state = JS_ACCOUNT;
+	job->state = job->no_account ? job->ops->first_state : JS_ACCOUNT;
 	return JOB_AGAIN;
 }
 

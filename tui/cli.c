@@ -26,7 +26,7 @@ enum cli_opt {
 	OPT_EMAIL, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_BIND, OPT_KEY_TYPE,
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
-	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN
+	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY
 };
 
 static const struct option cli_options[] = {
@@ -49,6 +49,7 @@ static const struct option cli_options[] = {
 	{ "webroot", required_argument, NULL, OPT_WEBROOT },
 	{ "eab-kid", required_argument, NULL, OPT_EAB_KID },
 	{ "preferred-chain", required_argument, NULL, OPT_PREFERRED_CHAIN },
+	{ "with-cert-key", no_argument, NULL, OPT_WITH_CERT_KEY },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
@@ -178,6 +179,7 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_FORCE: c->force = 1; return 0;
 	case OPT_JSON: c->json = 1; return 0;
 	case OPT_NO_WAIT: c->no_wait = 1; return 0;
+	case OPT_WITH_CERT_KEY: c->with_cert_key = 1; return 0;
 	case 'q': c->verbosity = CLI_QUIET; return 0;
 	case 'v': c->verbosity = CLI_VERBOSE; return 0;
 	case OPT_HTTP_PORT:

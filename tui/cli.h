@@ -35,7 +35,7 @@ struct cli {
 	char *batch;
 	char **domains;
 	size_t n_domains;
-	int agree_tos, force, all, json, no_wait;
+	int agree_tos, force, all, json, no_wait, with_cert_key;
 	int http_port, max_jobs, step_timeout;
 	char *http_bind;
 	char *reason;

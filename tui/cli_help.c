@@ -70,11 +70,14 @@ static const struct {
 	  "Every earlier version stays in STATE/archive/NAME/.\n"
 	  "  --all                every certificate in the store\n"
 	  "  --force              renew even when not due\n" },
-	{ "revoke", "revoke NAME [--reason REASON]",
+	{ "revoke", "revoke NAME [--reason REASON] [--with-cert-key]",
 	  "Revokes NAME's current certificate, signed with the account key. The\n"
 	  "files stay in the store, marked revoked, and it is no longer renewed.\n"
 	  "  --reason REASON      unspecified (default), keyCompromise, superseded,\n"
-	  "                       cessationOfOperation, affiliationChanged\n" },
+	  "                       cessationOfOperation, affiliationChanged\n"
+	  "  --with-cert-key      sign with the certificate's own key instead of the\n"
+	  "                       account's: for a certificate whose account is lost,\n"
+	  "                       or a key known to be compromised\n" },
 	{ "list", "list [--json]",
 	  "Lists every certificate: status (valid, due, expiring, expired, revoked,\n"
 	  "failed, pending), days left, expiry, names and issuer.\n"

@@ -483,6 +483,7 @@ cli_revoke(const struct cli *c)
 	if ((cmd = cli_cmd(c, ENGINE_CMD_REVOKE, c->args[0])) == NULL)
 		return CLI_USAGE;
 	cmd->reason = reason;
+	cmd->with_cert_key = c->with_cert_key;
 	return cli_run_jobs(c, &cmd, 1);
 }
 
