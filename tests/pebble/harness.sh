@@ -62,12 +62,21 @@ ports="$PEBBLE_HTTP_PORT $PEBBLE_TLS_PORT ${dir_port%/dir} \
 is "$(printf '%s\n' $ports | sort -u | wc -l)" 6 "six distinct ports"
 check "nothing listens on the http-01 port yet" \
     ! curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$PEBBLE_HTTP_PORT/"
-like "$(grep -c . "$PEBBLE_SCRATCH/pebble.log")" '^[1-9]' \
-    "Pebble's log is kept in the scratch dir"
+log=$PEBBLE_SCRATCH/pebble.log
+check "Pebble's log is kept in the scratch dir" grep -q 'Listening on' "$log"
+check "by default no random validation delay" \
+    grep -q 'Disabling random VA sleeps' "$log"
+check "by default no nonce is refused" grep -q 'reject 0% of good nonces' "$log"
+check "by default no authorization is reused" grep -q 'reuse .* 0% of' "$log"
 stopped_clean
 
-PEBBLE_EAB=1 pebble_start || bail_out "Pebble (EAB) did not start"
+PEBBLE_EAB=1 PEBBLE_WFE_NONCEREJECT=50 PEBBLE_AUTHZREUSE=100 pebble_start ||
+    bail_out "Pebble (EAB) did not start"
 ok "pebble_start with PEBBLE_EAB=1"
+log=$PEBBLE_SCRATCH/pebble.log
+check "PEBBLE_WFE_NONCEREJECT reaches Pebble" \
+    grep -q 'reject 50% of good nonces' "$log"
+check "PEBBLE_AUTHZREUSE reaches Pebble" grep -q 'reuse .* 100% of' "$log"
 like "$(curl -fsS --cacert "$PEBBLE_CA_BUNDLE" "$PEBBLE_DIR_URL")" \
     '"externalAccountRequired": *true' "directory meta requires EAB"
 stopped_clean

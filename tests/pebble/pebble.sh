@@ -12,7 +12,9 @@
 # Knobs, read from the environment when pebble_start runs:
 #   PEBBLE_VA_NOSLEEP      (default 1)  no random delay before validation
 #   PEBBLE_WFE_NONCEREJECT (default 0)  percentage of good nonces refused
-#   PEBBLE_AUTHZREUSE, PEBBLE_CHAIN_LENGTH, PEBBLE_ALTERNATE_ROOTS,
+#   PEBBLE_AUTHZREUSE      (default 0)  percentage of valid authorizations
+#                          reused (Pebble's own 50% makes runs differ)
+#   PEBBLE_CHAIN_LENGTH, PEBBLE_ALTERNATE_ROOTS,
 #   PEBBLE_VA_ALWAYS_VALID, PEBBLE_WFE_ORDERS_PER_PAGE   passed when set
 #   PEBBLE_EAB=1           accounts need external account binding
 #                          (kid-1 / kid-2, keys in PEBBLE_EAB_KID*_HMAC)
@@ -99,7 +101,8 @@ _pebble_env()
 	local v
 	echo "PEBBLE_VA_NOSLEEP=${PEBBLE_VA_NOSLEEP:-1}"
 	echo "PEBBLE_WFE_NONCEREJECT=${PEBBLE_WFE_NONCEREJECT:-0}"
-	for v in PEBBLE_AUTHZREUSE PEBBLE_CHAIN_LENGTH PEBBLE_ALTERNATE_ROOTS \
+	echo "PEBBLE_AUTHZREUSE=${PEBBLE_AUTHZREUSE:-0}"
+	for v in PEBBLE_CHAIN_LENGTH PEBBLE_ALTERNATE_ROOTS \
 	    PEBBLE_VA_ALWAYS_VALID PEBBLE_WFE_ORDERS_PER_PAGE; do
 		[ -z "${!v:-}" ] || echo "$v=${!v}"
 	done
