@@ -120,6 +120,12 @@ engine_ops_for(enum engine_cmd_kind kind)
 		return &job_revoke_ops;
 	case ENGINE_CMD_REGISTER:
 		return &job_register_ops;
+	case ENGINE_CMD_ACCOUNT_UPDATE:
+		return &job_account_update_ops;
+	case ENGINE_CMD_KEY_ROLLOVER:
+		return &job_rollover_ops;
+	case ENGINE_CMD_DEACTIVATE:
+		return &job_deactivate_ops;
 	case ENGINE_CMD_CANCEL:
 		break;
 	}
@@ -614,6 +620,7 @@ engine_free(struct engine *e)
 			free(ca->nonces[i]);
 		crypto_key_free(ca->acct_key);
 		free(ca->kid);
+		free(ca->key_file);
 		free(ca->url);
 		free(ca);
 	}

@@ -48,7 +48,10 @@ enum engine_cmd_kind {
 	ENGINE_CMD_RENEW,		/* NAME, when due or forced */
 	ENGINE_CMD_REVOKE,		/* NAME's current certificate */
 	ENGINE_CMD_REGISTER,		/* make sure the account exists */
-	ENGINE_CMD_CANCEL		/* job `target` */
+	ENGINE_CMD_CANCEL,		/* job `target` */
+	ENGINE_CMD_ACCOUNT_UPDATE,	/* contacts := the engine's email */
+	ENGINE_CMD_KEY_ROLLOVER,	/* new account key (RFC 8555 §7.3.5) */
+	ENGINE_CMD_DEACTIVATE		/* the account, for good (§7.3.6) */
 };
 
 struct engine_cmd {

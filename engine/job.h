@@ -51,6 +51,7 @@ struct ca {
 	enum ca_phase acct_phase;
 	struct crypto_key *acct_key;
 	char *kid;			/* account URL */
+	char *key_file;			/* the account key's file in the store */
 	struct err acct_err;		/* why the account failed, for waiters */
 	struct err dir_err;
 	long long skew_warned;
@@ -128,6 +129,7 @@ struct job {
 	char result[EVENT_MSG_MAX];	/* the DONE message */
 	char ident[EVENT_IDENT_MAX];	/* identifier the current step is about */
 	void *kind_data;		/* owned by ops->free */
+	char *new_key_file;		/* rollover: the new key's file, owned */
 	struct job *next;
 };
 
@@ -193,5 +195,8 @@ void job_reply_drop(struct job *job);
 extern const struct job_ops job_issue_ops;
 extern const struct job_ops job_revoke_ops;
 extern const struct job_ops job_register_ops;
+extern const struct job_ops job_account_update_ops;
+extern const struct job_ops job_rollover_ops;
+extern const struct job_ops job_deactivate_ops;
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "b64url.h"
 #include "esc.h"
 #include "jws.h"
@@ -20,16 +21,6 @@
 #include "store.h"
 
 #define JOB_SKEW_WARN_S 300
-#define JOB_ACCOUNT_DOC_MAX (64 * 1024)
-#define JOB_KEY_MAX (64 * 1024)
-
-static void
-job_setup_account_path(const struct job *job, const char *file, char *out, size_t outsz)
-{
-	const char *acct = job->ctx->opt.account_name;
-
-	snprintf(out, outsz, "accounts/%s/%s/%s", job->ctx->ca->id, acct, file);
-}
 
 static void
 job_setup_check_skew(struct job *job)
@@ -91,56 +82,48 @@ job_setup_directory_reply(struct job *job)
 }
 
 /* Loads the account from the store; returns 1 when it is complete (key and
- * URL), 0 when it must be registered (job has at least a key then), -1 on
+ * URL), 0 when it must be registered (ca has at least a key then), -1 on
  * error. A key without a URL is a registration cut short: it is reused so
  * the CA returns the account it may already have created. */
 static int
 job_setup_account_load(struct job *job)
 {
 	struct ca *ca = job->ctx->ca;
-	char path[512];
-	struct buf b;
-	json_t *doc;
-	int rc = -1;
+	const char *name = job->ctx->opt.account_name;
+	struct account_rec rec;
+	int found, absent, rc = -1;
 
-	buf_init(&b, 0);
-	job_setup_account_path(job, "key.pem", path, sizeof path);
-	if (store_doc_exists(job->ctx->store, path)) {
-		if (store_doc_read(job->ctx->store, path, JOB_KEY_MAX, &b, &job->fail) != 0)
-			goto out;
-		if ((ca->acct_key = crypto_key_load_pem(b.data, b.len, &job->fail)) == NULL) {
-			err_prefix(&job->fail, "%s/%s", store_path(job->ctx->store), path);
+	if ((found = account_load(job->ctx->store, ca->id, name, &rec, &job->fail)) < 0)
+		return -1;
+	if (found && rec.url != NULL) {
+		if (rec.status != NULL && strcmp(rec.status, "deactivated") == 0) {
+			err_set(&job->fail, ERR_CONFIG, "account %s at %s (%s) is deactivated; "
+			    "--account NAME registers another", name, ca->url, rec.url);
 			goto out;
 		}
-	} else {
-		char *pem;
-		size_t len;
-
-		ca->acct_key = crypto_key_generate(job->ctx->opt.account_key_type, &job->fail);
-		if (ca->acct_key == NULL ||
-		    (pem = crypto_key_to_pem(ca->acct_key, &len, &job->fail)) == NULL)
+		ca->acct_key = account_key_load(job->ctx->store, ca->id, name, rec.key_file,
+		    NULL, &job->fail);
+		if (ca->acct_key == NULL || account_rec_set(&ca->kid, rec.url, &job->fail) != 0 ||
+		    account_rec_set(&ca->key_file, rec.key_file ? rec.key_file : "key.pem",
+		    &job->fail) != 0)
 			goto out;
-		rc = store_doc_write(job->ctx->store, path, pem, len, 0, &job->fail);
-		free(pem);
-		if (rc != 0)
-			goto out;
-		rc = -1;
-	}
-	job_setup_account_path(job, "account.json", path, sizeof path);
-	rc = 0;
-	buf_reset(&b);
-	if (!store_doc_exists(job->ctx->store, path))
-		goto out;
-	if (store_doc_read(job->ctx->store, path, JOB_ACCOUNT_DOC_MAX, &b, &job->fail) != 0 ||
-	    (doc = json_parse_untrusted(b.data, b.len, path, &job->fail)) == NULL) {
-		rc = -1;
-		goto out;
-	}
-	if (json_str(doc, "url") != NULL && (ca->kid = strdup(json_str(doc, "url"))) != NULL)
 		rc = 1;
-	json_decref(doc);
+		goto out;
+	}
+	ca->acct_key = account_key_load(job->ctx->store, ca->id, name, NULL, &absent,
+	    &job->fail);
+	if (ca->acct_key == NULL && !absent)
+		goto out;
+	if (ca->acct_key == NULL) {
+		ca->acct_key = crypto_key_generate(job->ctx->opt.account_key_type, &job->fail);
+		if (ca->acct_key == NULL || account_key_add(job->ctx->store, ca->id, name,
+		    ca->acct_key, &ca->key_file, &job->fail) != 0)
+			goto out;
+	} else if (account_rec_set(&ca->key_file, "key.pem", &job->fail) != 0)
+		goto out;
+	rc = 0;
 out:
-	buf_free(&b);
+	account_rec_free(&rec);
 	return rc;
 }
 
@@ -148,30 +131,26 @@ static int
 job_setup_account_save(struct job *job, const struct acme_account *acct)
 {
 	struct ca *ca = job->ctx->ca;
-	char path[512], created[32];
+	struct account_rec rec;
+	char created[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	json_t *doc, *contacts = json_array();
-	char *text;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < acct->n_contacts; i++)
-		json_array_append_new(contacts, json_string(acct->contacts[i]));
+	memset(&rec, 0, sizeof rec);
 	gmtime_r(&now, &tm);
 	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "url", ca->kid,
-	    "directory", ca->url, "status", acme_status_name(acct->status),
-	    "contact", contacts, "key_type",
-	    crypto_key_type_name(crypto_key_get_type(ca->acct_key)), "created", created);
-	if (doc == NULL || (text = json_dump_compact(doc, &job->fail)) == NULL) {
-		json_decref(doc);
-		return err_nomem(&job->fail, "account record");
-	}
-	json_decref(doc);
-	job_setup_account_path(job, "account.json", path, sizeof path);
-	rc = store_doc_write(job->ctx->store, path, text, strlen(text), 1, &job->fail);
-	free(text);
+	/* The record borrows these strings; nothing of it is freed here. */
+	rec.url = ca->kid;
+	rec.directory = ca->url;
+	rec.status = (char *)acme_status_name(acct->status);
+	rec.contacts = acct->contacts;
+	rec.n_contacts = acct->n_contacts;
+	rec.key_file = ca->key_file;
+	rec.key_type = (char *)crypto_key_type_name(crypto_key_get_type(ca->acct_key));
+	rec.created = created;
+	rc = account_save(job->ctx->store, ca->id, job->ctx->opt.account_name, &rec,
+	    &job->fail);
 	if (rc == 0)
 		job_emit_changed(job, OBJECT_ACCOUNT, job->ctx->opt.account_name);
 	return rc;

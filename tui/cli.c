@@ -26,7 +26,8 @@ enum cli_opt {
 	OPT_EMAIL, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_BIND, OPT_KEY_TYPE,
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
-	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY
+	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
+	OPT_ACCOUNT, OPT_YES
 };
 
 static const struct option cli_options[] = {
@@ -50,6 +51,8 @@ static const struct option cli_options[] = {
 	{ "eab-kid", required_argument, NULL, OPT_EAB_KID },
 	{ "preferred-chain", required_argument, NULL, OPT_PREFERRED_CHAIN },
 	{ "with-cert-key", no_argument, NULL, OPT_WITH_CERT_KEY },
+	{ "account", required_argument, NULL, OPT_ACCOUNT },
+	{ "yes", no_argument, NULL, OPT_YES },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
@@ -151,6 +154,18 @@ cli_challenge(struct cli *c, const char *name)
 	return cli_set(&c->challenge, name) ? CLI_FAILED : 0;
 }
 
+static int
+cli_account_name(struct cli *c, const char *name)
+{
+	struct err err;
+
+	if (names_cert_name_ok(name, &err) != 0) {
+		fprintf(stderr, "certdeck: --account: %s\n", err.msg);
+		return CLI_USAGE;
+	}
+	return cli_set(&c->account, name) ? CLI_FAILED : 0;
+}
+
 /* One option; returns 0, or an exit code. */
 static int
 cli_option(struct cli *c, int opt, const char *arg)
@@ -180,6 +195,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_JSON: c->json = 1; return 0;
 	case OPT_NO_WAIT: c->no_wait = 1; return 0;
 	case OPT_WITH_CERT_KEY: c->with_cert_key = 1; return 0;
+	case OPT_YES: c->yes = 1; return 0;
+	case OPT_ACCOUNT: return cli_account_name(c, arg);
 	case 'q': c->verbosity = CLI_QUIET; return 0;
 	case 'v': c->verbosity = CLI_VERBOSE; return 0;
 	case OPT_HTTP_PORT:
@@ -366,6 +383,7 @@ cli_free(struct cli *c)
 	free(c->challenge);
 	free(c->eab_kid);
 	free(c->preferred_chain);
+	free(c->account);
 	free(c->eab_hmac_key);
 	free(c->webroot);
 	config_free(&c->cfg);
@@ -389,8 +407,14 @@ cli_run(struct cli *c)
 			return cli_account_show(c);
 		if (strcmp(c->args[0], "register") == 0)
 			return cli_account_register(c);
-		return cli_usage_error("unknown account command '%s' (show, register)",
-		    c->args[0]);
+		if (strcmp(c->args[0], "update") == 0)
+			return cli_account_change(c, ENGINE_CMD_ACCOUNT_UPDATE);
+		if (strcmp(c->args[0], "rollover") == 0)
+			return cli_account_change(c, ENGINE_CMD_KEY_ROLLOVER);
+		if (strcmp(c->args[0], "deactivate") == 0)
+			return cli_account_change(c, ENGINE_CMD_DEACTIVATE);
+		return cli_usage_error("unknown account command '%s' (show, register, "
+		    "update, rollover, deactivate)", c->args[0]);
 	}
 	if (strcmp(c->command, "help") == 0) {
 		if (c->n_args > 0)

@@ -35,7 +35,8 @@ struct cli {
 	char *batch;
 	char **domains;
 	size_t n_domains;
-	int agree_tos, force, all, json, no_wait, with_cert_key;
+	int agree_tos, force, all, json, no_wait, with_cert_key, yes;
+	char *account;			/* --account */
 	int http_port, max_jobs, step_timeout;
 	char *http_bind;
 	char *reason;
@@ -70,6 +71,7 @@ int cli_issue(const struct cli *c);
 int cli_renew(const struct cli *c);
 int cli_revoke(const struct cli *c);
 int cli_account_register(const struct cli *c);
+int cli_account_change(const struct cli *c, enum engine_cmd_kind kind);
 
 /* cli_show.c: list, show and account show (read-only, no engine). */
 int cli_list(const struct cli *c);

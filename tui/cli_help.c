@@ -23,6 +23,7 @@ static const char cli_global_help[] =
 "                     root such as Pebble (CERTDECK_CA_BUNDLE)\n"
 "  --email ADDR       contact address for the account\n"
 "  --agree-tos        agree to the CA's terms of service when registering\n"
+"  --account NAME     which of your accounts at the CA (default 'default')\n"
 "  --eab-kid KID      external account binding, for CAs that tie ACME accounts\n"
 "  --eab-hmac-key KEY to an account of theirs (ZeroSSL, Google, SSL.com): the\n"
 "                     key id and base64url MAC key from the CA's web console\n"
@@ -86,10 +87,17 @@ static const struct {
 	  "Shows one certificate: names, validity, issuer, serial, fingerprint, key,\n"
 	  "stored versions, CA and the last error.\n"
 	  "  --json               machine-readable output\n" },
-	{ "account", "account [show|register]",
+	{ "account", "account [show|register|update|rollover|deactivate]",
 	  "show: the accounts in the store (URL, CA, status, key, contacts).\n"
 	  "register: creates the account at the CA (--email, --agree-tos) or finds\n"
-	  "the one its stored key already has.\n" },
+	  "the one its stored key already has.\n"
+	  "update --email ADDR: replaces the account's contact address.\n"
+	  "rollover: moves the account to a new key (RFC 8555 §7.3.5); the new key\n"
+	  "is stored before the CA is asked and the old one is kept.\n"
+	  "deactivate: ends the account at the CA for good (§7.3.6); asks you to\n"
+	  "type its name, or --yes without a terminal.\n"
+	  "  --account NAME       which account (default 'default'); several\n"
+	  "                       accounts per CA are kept side by side\n" },
 };
 
 void

@@ -52,6 +52,7 @@ cli_engine_start(const struct cli *c)
 		.directory_url = c->server,
 		.ca_bundle = c->ca_bundle,
 		.email = c->email,
+		.account_name = c->account,
 		.eab_kid = c->eab_kid,
 		.eab_hmac_key = c->eab_hmac_key,
 		.agree_tos = c->agree_tos,
@@ -490,9 +491,49 @@ cli_revoke(const struct cli *c)
 int
 cli_account_register(const struct cli *c)
 {
-	struct engine_cmd *cmd = engine_cmd_new(ENGINE_CMD_REGISTER, "account");
+	return cli_account_change(c, ENGINE_CMD_REGISTER);
+}
 
-	if (cmd == NULL)
+/* Deactivation cannot be undone: the user types the account's name, or
+ * passes --yes when there is no terminal to ask on. */
+static int
+cli_confirm_deactivate(const struct cli *c, const char *name)
+{
+	char line[128];
+
+	if (c->yes)
+		return 1;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "certdeck: deactivating an account cannot be undone: "
+		    "pass --yes to confirm\n");
+		return 0;
+	}
+	printf("Deactivating account '%s' at %s cannot be undone.\n"
+	    "Type the account name to confirm: ", name, c->server);
+	fflush(stdout);
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strcmp(line, name) != 0) {
+		fprintf(stderr, "certdeck: not confirmed; nothing changed\n");
+		return 0;
+	}
+	return 1;
+}
+
+int
+cli_account_change(const struct cli *c, enum engine_cmd_kind kind)
+{
+	const char *name = c->account ? c->account : "default";
+	struct engine_cmd *cmd;
+
+	if (kind == ENGINE_CMD_ACCOUNT_UPDATE && c->email == NULL) {
+		fprintf(stderr, "certdeck: usage: certdeck account update --email ADDR\n");
+		return CLI_USAGE;
+	}
+	if (kind == ENGINE_CMD_DEACTIVATE && !cli_confirm_deactivate(c, name))
+		return CLI_FAILED;
+	if ((cmd = engine_cmd_new(kind, name)) == NULL)
 		return CLI_FAILED;
 	return cli_run_jobs(c, &cmd, 1);
 }

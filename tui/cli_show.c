@@ -5,12 +5,14 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <jansson.h>
 
+#include "account.h"
 #include "certrec.h"
 #include "cli.h"
 #include "crypto.h"
@@ -279,31 +281,26 @@ cli_show(const struct cli *c)
 static void
 show_account(struct store *s, const char *ca, const char *acct)
 {
-	char path[512];
-	struct buf b;
-	json_t *doc, *v;
+	struct account_rec rec;
+	struct err err;
 	size_t i;
 
-	snprintf(path, sizeof path, "accounts/%s/%s/account.json", ca, acct);
-	buf_init(&b, 0);
-	if (store_doc_read(s, path, SHOW_DOC_MAX, &b, NULL) != 0 ||
-	    (doc = json_parse_untrusted(b.data, b.len, path, NULL)) == NULL) {
-		printf("%s/%s: not registered (no account record)\n", ca, acct);
-		buf_free(&b);
+	if (account_load(s, ca, acct, &rec, &err) != 1 || rec.url == NULL) {
+		printf("%s/%s: not registered (no account record)\n\n", ca, acct);
+		account_rec_free(&rec);
 		return;
 	}
-	buf_free(&b);
 	printf("%-12s%s\n", "account:", acct);
-	printf("%-12s%s\n", "url:", json_str(doc, "url") ? json_str(doc, "url") : "-");
-	printf("%-12s%s\n", "ca:", json_str(doc, "directory") ? json_str(doc, "directory") : ca);
-	printf("%-12s%s\n", "status:", json_str(doc, "status") ? json_str(doc, "status") : "-");
-	printf("%-12s%s\n", "key:", json_str(doc, "key_type") ? json_str(doc, "key_type") : "-");
-	printf("%-12s%s\n", "created:", json_str(doc, "created") ? json_str(doc, "created") : "-");
-	json_array_foreach(json_arr(doc, "contact"), i, v)
-		if (json_is_string(v))
-			printf("%-12s%s\n", i ? "" : "contact:", json_string_value(v));
+	printf("%-12s%s\n", "url:", rec.url);
+	printf("%-12s%s\n", "ca:", rec.directory ? rec.directory : ca);
+	printf("%-12s%s\n", "status:", rec.status ? rec.status : "-");
+	printf("%-12s%s (%s)\n", "key:", rec.key_type ? rec.key_type : "-",
+	    rec.key_file ? rec.key_file : "key.pem");
+	printf("%-12s%s\n", "created:", rec.created ? rec.created : "-");
+	for (i = 0; i < rec.n_contacts; i++)
+		printf("%-12s%s\n", i ? "" : "contact:", rec.contacts[i]);
 	printf("\n");
-	json_decref(doc);
+	account_rec_free(&rec);
 }
 
 int
@@ -318,8 +315,7 @@ cli_account_show(const struct cli *c)
 		fprintf(stderr, "certdeck: %s\n", err.msg);
 		return CLI_FAILED;
 	}
-	if (store_doc_exists(s, "accounts") &&
-	    store_dir_list(s, "accounts", &cas, &n, &err) != 0) {
+	if (store_dir_list(s, "accounts", &cas, &n, &err) != 0 && errno != ENOENT) {
 		fprintf(stderr, "certdeck: %s\n", err.msg);
 		store_close(s);
 		return CLI_FAILED;

@@ -1,0 +1,208 @@
+/*
+ * account: account records and keys in the store (see account.h).
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "account.h"
+#include "json.h"
+#include "store.h"
+
+#define ACCOUNT_DOC_MAX (64 * 1024)
+#define ACCOUNT_KEY_MAX (64 * 1024)
+#define ACCOUNT_MAX_KEYS 100
+
+static void
+account_path(const char *ca_id, const char *name, const char *file, char *out,
+    size_t outsz)
+{
+	snprintf(out, outsz, "accounts/%s/%s/%s", ca_id, name, file);
+}
+
+int
+account_rec_set(char **field, const char *value, struct err *err)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		return err_nomem(err, "account record");
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+void
+account_rec_free(struct account_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->n_contacts; i++)
+		free(rec->contacts[i]);
+	free(rec->contacts);
+	free(rec->url);
+	free(rec->directory);
+	free(rec->status);
+	free(rec->key_file);
+	free(rec->key_type);
+	free(rec->created);
+	memset(rec, 0, sizeof *rec);
+}
+
+static int
+account_from_json(const json_t *doc, struct account_rec *out, struct err *err)
+{
+	json_t *contacts = json_arr(doc, "contact"), *v;
+	size_t i;
+
+	if (account_rec_set(&out->url, json_str(doc, "url"), err) != 0 ||
+	    account_rec_set(&out->directory, json_str(doc, "directory"), err) != 0 ||
+	    account_rec_set(&out->status, json_str(doc, "status"), err) != 0 ||
+	    account_rec_set(&out->key_file, json_str(doc, "key_file"), err) != 0 ||
+	    account_rec_set(&out->key_type, json_str(doc, "key_type"), err) != 0 ||
+	    account_rec_set(&out->created, json_str(doc, "created"), err) != 0)
+		return -1;
+	if (contacts == NULL || json_array_size(contacts) == 0)
+		return 0;
+	if ((out->contacts = calloc(json_array_size(contacts), sizeof *out->contacts)) == NULL)
+		return err_nomem(err, "contacts");
+	json_array_foreach(contacts, i, v) {
+		if (!json_is_string(v))
+			continue;
+		if ((out->contacts[out->n_contacts] = strdup(json_string_value(v))) == NULL)
+			return err_nomem(err, "contact");
+		out->n_contacts++;
+	}
+	return 0;
+}
+
+int
+account_load(struct store *s, const char *ca_id, const char *name,
+    struct account_rec *out, struct err *err)
+{
+	char path[512];
+	struct buf b;
+	json_t *doc;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	account_path(ca_id, name, "account.json", path, sizeof path);
+	if (!store_doc_exists(s, path))
+		return 0;
+	buf_init(&b, 0);
+	if (store_doc_read(s, path, ACCOUNT_DOC_MAX, &b, err) != 0) {
+		buf_free(&b);
+		return -1;
+	}
+	doc = json_parse_untrusted(b.data, b.len, path, err);
+	buf_free(&b);
+	if (doc == NULL)
+		return err_prefix(err, "%s", store_path(s));
+	rc = account_from_json(doc, out, err);
+	json_decref(doc);
+	if (rc != 0) {
+		account_rec_free(out);
+		return -1;
+	}
+	return 1;
+}
+
+static void
+account_put(json_t *doc, const char *key, const char *value)
+{
+	if (value != NULL)
+		json_object_set_new(doc, key, json_string(value));
+}
+
+int
+account_save(struct store *s, const char *ca_id, const char *name,
+    const struct account_rec *rec, struct err *err)
+{
+	json_t *doc = json_object(), *contacts = json_array();
+	char path[512], *text;
+	size_t i;
+	int rc;
+
+	if (doc == NULL || contacts == NULL) {
+		json_decref(doc);
+		json_decref(contacts);
+		return err_nomem(err, "account record");
+	}
+	account_put(doc, "url", rec->url);
+	account_put(doc, "directory", rec->directory);
+	account_put(doc, "status", rec->status);
+	for (i = 0; i < rec->n_contacts; i++)
+		json_array_append_new(contacts, json_string(rec->contacts[i]));
+	json_object_set_new(doc, "contact", contacts);
+	account_put(doc, "key_file", rec->key_file);
+	account_put(doc, "key_type", rec->key_type);
+	account_put(doc, "created", rec->created);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (text == NULL)
+		return err_nomem(err, "account record");
+	account_path(ca_id, name, "account.json", path, sizeof path);
+	rc = store_doc_write(s, path, text, strlen(text), 1, err);
+	free(text);
+	return rc;
+}
+
+struct crypto_key *
+account_key_load(struct store *s, const char *ca_id, const char *name,
+    const char *key_file, int *absent, struct err *err)
+{
+	struct crypto_key *key = NULL;
+	char path[512];
+	struct buf b;
+
+	if (absent != NULL)
+		*absent = 0;
+	account_path(ca_id, name, key_file ? key_file : "key.pem", path, sizeof path);
+	if (!store_doc_exists(s, path)) {
+		if (absent != NULL)
+			*absent = 1;
+		err_set(err, ERR_IO, "%s/%s: no such key", store_path(s), path);
+		return NULL;
+	}
+	buf_init(&b, 0);
+	if (store_doc_read(s, path, ACCOUNT_KEY_MAX, &b, err) == 0 &&
+	    (key = crypto_key_load_pem(b.data, b.len, err)) == NULL)
+		err_prefix(err, "%s/%s", store_path(s), path);
+	buf_free(&b);
+	return key;
+}
+
+int
+account_key_add(struct store *s, const char *ca_id, const char *name,
+    const struct crypto_key *key, char **key_file, struct err *err)
+{
+	char file[32], path[512], *pem;
+	size_t len;
+	int n, rc;
+
+	*key_file = NULL;
+	for (n = 1; n <= ACCOUNT_MAX_KEYS; n++) {
+		if (n == 1)
+			snprintf(file, sizeof file, "key.pem");
+		else
+			snprintf(file, sizeof file, "key-%d.pem", n);
+		account_path(ca_id, name, file, path, sizeof path);
+		if (!store_doc_exists(s, path))
+			break;
+	}
+	if (n > ACCOUNT_MAX_KEYS)
+		return err_set(err, ERR_IO, "account %s: more than %d keys", name,
+		    ACCOUNT_MAX_KEYS);
+	if ((pem = crypto_key_to_pem(key, &len, err)) == NULL)
+		return -1;
+	rc = store_doc_write(s, path, pem, len, 0, err);
+	explicit_bzero(pem, len);
+	free(pem);
+	if (rc == 0 && (*key_file = strdup(file)) == NULL)
+		return err_nomem(err, "key file name");
+	return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * account: ACME accounts in the store, one folder per account under its
+ * CA: accounts/CA_ID/NAME/account.json (URL, status, contacts, which key)
+ * and its keys. A key is written once and never replaced: a key rollover
+ * adds key-2.pem, key-3.pem … and the record names the current one, so
+ * the old key stays until the CA has confirmed the new.
+ */
+#ifndef CERTDECK_ACCOUNT_H
+#define CERTDECK_ACCOUNT_H
+
+#include <stddef.h>
+
+#include "crypto.h"
+#include "err.h"
+
+struct store;
+
+struct account_rec {
+	char *url;			/* the account URL (kid) at the CA */
+	char *directory;
+	char *status;			/* "valid", "deactivated" … */
+	char *key_file;			/* current key, e.g. "key.pem" */
+	char *key_type;
+	char *created;
+	char **contacts;		/* "mailto:…" */
+	size_t n_contacts;
+};
+
+/* Loads the record of account NAME at CA_ID: 1 found, 0 absent, -1 error. */
+int account_load(struct store *s, const char *ca_id, const char *name,
+    struct account_rec *out, struct err *err);
+
+/* Writes the record atomically. */
+int account_save(struct store *s, const char *ca_id, const char *name,
+    const struct account_rec *rec, struct err *err);
+
+/* Loads key `key_file` of an account (NULL: "key.pem"). Returns the key or
+ * NULL; `*absent` (may be NULL) is set when the file does not exist. */
+struct crypto_key *account_key_load(struct store *s, const char *ca_id,
+    const char *name, const char *key_file, int *absent, struct err *err);
+
+/* Writes `key` as the account's next key file (key.pem, else key-N.pem
+ * with the first free N); returns its name in `*key_file` (caller frees). */
+int account_key_add(struct store *s, const char *ca_id, const char *name,
+    const struct crypto_key *key, char **key_file, struct err *err);
+
+/* Replaces a string field with a copy of `value`. */
+int account_rec_set(char **field, const char *value, struct err *err);
+
+void account_rec_free(struct account_rec *rec);
+
+#endif
