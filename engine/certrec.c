@@ -72,6 +72,7 @@ certrec_free(struct certrec *rec)
 	free(rec->challenge);
 	free(rec->webroot);
 	free(rec->preferred_chain);
+	free(rec->profile);
 	free(rec->status);
 	free(rec->last_error);
 	free(rec->issuer);
@@ -103,6 +104,7 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 		{ "challenge", offsetof(struct certrec, challenge) },
 		{ "webroot", offsetof(struct certrec, webroot) },
 		{ "preferred_chain", offsetof(struct certrec, preferred_chain) },
+		{ "profile", offsetof(struct certrec, profile) },
 		{ "status", offsetof(struct certrec, status) },
 		{ "last_error", offsetof(struct certrec, last_error) },
 		{ "issuer", offsetof(struct certrec, issuer) },
@@ -202,6 +204,7 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	certrec_put_str(doc, "challenge", rec->challenge);
 	certrec_put_str(doc, "webroot", rec->webroot);
 	certrec_put_str(doc, "preferred_chain", rec->preferred_chain);
+	certrec_put_str(doc, "profile", rec->profile);
 	certrec_put_str(doc, "status", rec->status);
 	json_object_set_new(doc, "version", json_integer(rec->version));
 	if (rec->revoked_reason >= 0)

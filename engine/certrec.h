@@ -23,6 +23,7 @@ struct certrec {
 	char *challenge;		/* method name: "http-01", "webroot" */
 	char *webroot;
 	char *preferred_chain;
+	char *profile;
 	char *status;			/* "valid", "revoked", "failed", … */
 	int version;			/* current archive version, 0 = none */
 	int revoked_reason;		/* -1 when not revoked */

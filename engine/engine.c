@@ -101,6 +101,7 @@ engine_cmd_free(struct engine_cmd *cmd)
 	free(cmd->challenge);
 	free(cmd->webroot);
 	free(cmd->preferred_chain);
+	free(cmd->profile);
 	for (i = 0; i < cmd->n_domains; i++)
 		free(cmd->domains[i]);
 	free(cmd->domains);

@@ -67,6 +67,7 @@ struct engine_cmd {
 	char *challenge;		/* "http-01", "webroot"; NULL = as before */
 	char *webroot;			/* folder for the webroot challenge */
 	char *preferred_chain;		/* issuer CN at the top of the chain */
+	char *profile;			/* the CA's certificate profile, or NULL */
 	uint32_t target;		/* job to cancel */
 };
 

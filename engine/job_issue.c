@@ -151,6 +151,29 @@ issue_check(struct job *job)
 	return JOB_AGAIN;
 }
 
+/* A profile must be one the CA lists (draft-ietf-acme-profiles). */
+static int
+issue_profile_check(struct job *job)
+{
+	const struct acme_directory *d = &job->ctx->ca->dir;
+	char list[512] = "";
+	size_t i;
+
+	if (job->cmd->profile == NULL)
+		return 0;
+	for (i = 0; i < d->n_profiles; i++) {
+		if (strcmp(d->profiles[i], job->cmd->profile) == 0)
+			return 0;
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+		    i ? ", " : "", d->profiles[i]);
+	}
+	if (d->n_profiles == 0)
+		return err_set(&job->fail, ERR_CONFIG, "profile '%s': the CA at %s offers "
+		    "no profiles", job->cmd->profile, job->ctx->ca->url);
+	return err_set(&job->fail, ERR_CONFIG, "profile '%s' is not offered by the CA at "
+	    "%s; it offers: %s", job->cmd->profile, job->ctx->ca->url, list);
+}
+
 static enum job_next
 issue_new_order(struct job *job)
 {
@@ -158,7 +181,10 @@ issue_new_order(struct job *job)
 	enum job_next next;
 	char *payload;
 
-	payload = acme_payload_new_order(is->ids, is->n_ids, NULL, NULL, &job->fail);
+	if (issue_profile_check(job) != 0)
+		return JOB_FAILED;
+	payload = acme_payload_new_order(is->ids, is->n_ids, job->cmd->profile, NULL,
+	    &job->fail);
 	if (payload == NULL)
 		return JOB_FAILED;
 	next = job_post(job, job->ctx->ca->dir.new_order, payload, 0, IS_ORDER_CREATED);

@@ -86,6 +86,11 @@ prepare_challenge(struct job *job, struct certrec *rec)
 		return -1;
 	if (certrec_set(&rec->preferred_chain, job->cmd->preferred_chain, &job->fail) != 0)
 		return -1;
+	if (job->cmd->profile == NULL &&
+	    engine_cmd_set(&job->cmd->profile, rec->profile, &job->fail) != 0)
+		return -1;
+	if (certrec_set(&rec->profile, job->cmd->profile, &job->fail) != 0)
+		return -1;
 	if (certrec_set(&rec->challenge, challenge_method_name(m), &job->fail) != 0 ||
 	    certrec_set(&rec->webroot, m == CHALLENGE_WEBROOT ? job->cmd->webroot : NULL,
 	    &job->fail) != 0)

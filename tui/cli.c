@@ -27,7 +27,7 @@ enum cli_opt {
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
-	OPT_ACCOUNT, OPT_YES
+	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA
 };
 
 static const struct option cli_options[] = {
@@ -53,6 +53,8 @@ static const struct option cli_options[] = {
 	{ "with-cert-key", no_argument, NULL, OPT_WITH_CERT_KEY },
 	{ "account", required_argument, NULL, OPT_ACCOUNT },
 	{ "yes", no_argument, NULL, OPT_YES },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "ca", required_argument, NULL, OPT_CA },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
@@ -196,6 +198,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_NO_WAIT: c->no_wait = 1; return 0;
 	case OPT_WITH_CERT_KEY: c->with_cert_key = 1; return 0;
 	case OPT_YES: c->yes = 1; return 0;
+	case OPT_PROFILE: return cli_set(&c->profile, arg) ? CLI_FAILED : 0;
+	case OPT_CA: return cli_set(&c->ca_name, arg) ? CLI_FAILED : 0;
 	case OPT_ACCOUNT: return cli_account_name(c, arg);
 	case 'q': c->verbosity = CLI_QUIET; return 0;
 	case 'v': c->verbosity = CLI_VERBOSE; return 0;
@@ -234,15 +238,18 @@ cli_env(struct cli *c)
 	}
 }
 
+/* The CA: --server, else --ca NAME or the config's `ca` (an entry of the
+ * config's cas, or a preset), else Let's Encrypt. */
 static int
 cli_fill_ca(struct cli *c, const struct config *cfg)
 {
+	const char *name = c->ca_name ? c->ca_name : cfg->ca;
 	const struct config_preset *preset;
 	const struct config_ca *ca;
 
-	if (c->server != NULL || cfg->ca == NULL)
+	if (c->server != NULL || name == NULL)
 		return c->server == NULL ? cli_set(&c->server, CLI_LETSENCRYPT) : 0;
-	if ((ca = config_find_ca(cfg, cfg->ca)) != NULL) {
+	if ((ca = config_find_ca(cfg, name)) != NULL) {
 		if (cli_set(&c->server, ca->directory) != 0)
 			return -1;
 		if (c->ca_bundle == NULL && ca->ca_bundle != NULL && *ca->ca_bundle != '\0' &&
@@ -257,10 +264,14 @@ cli_fill_ca(struct cli *c, const struct config *cfg)
 			return -1;
 		return 0;
 	}
-	if ((preset = config_find_preset(cfg->ca)) != NULL)
+	if ((preset = config_find_preset(name)) != NULL)
 		return cli_set(&c->server, preset->directory);
-	fprintf(stderr, "certdeck: %s: unknown CA '%s'\n", cfg->path ? cfg->path : "config",
-	    cfg->ca);
+	if (c->ca_name != NULL)
+		fprintf(stderr, "certdeck: --ca: unknown CA '%s' (a name from the config's "
+		    "cas, or a preset: see --help)\n", name);
+	else
+		fprintf(stderr, "certdeck: %s: unknown CA '%s'\n",
+		    cfg->path ? cfg->path : "config", name);
 	return -1;
 }
 
@@ -384,6 +395,8 @@ cli_free(struct cli *c)
 	free(c->eab_kid);
 	free(c->preferred_chain);
 	free(c->account);
+	free(c->profile);
+	free(c->ca_name);
 	free(c->eab_hmac_key);
 	free(c->webroot);
 	config_free(&c->cfg);

@@ -42,6 +42,8 @@ struct cli {
 	char *reason;
 	char *challenge;		/* --challenge */
 	char *preferred_chain;		/* --preferred-chain */
+	char *profile;			/* --profile */
+	char *ca_name;			/* --ca */
 	char *eab_kid, *eab_hmac_key;	/* --eab-kid, --eab-hmac-key */
 	char *webroot;			/* --webroot */
 	enum crypto_key_type key_type;

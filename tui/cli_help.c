@@ -19,6 +19,8 @@ static const char cli_global_help[] =
 "  --server URL       the CA's ACME directory (CERTDECK_SERVER; default Let's\n"
 "                     Encrypt: https://acme-v02.api.letsencrypt.org/directory)\n"
 "  --staging          Let's Encrypt's staging directory\n"
+"  --ca NAME          a CA by name: an entry of the config's cas, or one of\n"
+"                     the presets listed below\n"
 "  --ca-bundle FILE   extra trust for the CA's HTTPS, for CAs with a private\n"
 "                     root such as Pebble (CERTDECK_CA_BUNDLE)\n"
 "  --email ADDR       contact address for the account\n"
@@ -33,6 +35,9 @@ static const char cli_global_help[] =
 "                     rsa3072, rsa4096\n"
 "  --challenge METHOD how control is proved: http-01 (the built-in responder,\n"
 "                     default) or webroot (files under --webroot)\n"
+"  --profile NAME     the CA's certificate profile (e.g. Let's Encrypt's\n"
+"                     \"shortlived\"); refused, with the CA's list, if it\n"
+"                     offers no such profile; kept for renewals\n"
 "  --preferred-chain CN  of the chains the CA offers, take the one whose top\n"
 "                     certificate is issued by CN (e.g. \"ISRG Root X1\");\n"
 "                     the default chain when none is\n"
@@ -103,15 +108,24 @@ static const struct {
 void
 cli_usage(FILE *out)
 {
-	size_t i;
+	const struct config_preset *presets;
+	size_t i, n;
 
 	fprintf(out, "Usage: certdeck [OPTIONS] COMMAND [ARGS]\n\n"
 	    "certdeck manages ACME (RFC 8555) certificates: it issues, renews and\n"
 	    "revokes them, and keeps every version in its state folder.\n\nCommands:\n");
 	for (i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
 		fprintf(out, "  certdeck %s\n", cli_commands[i].synopsis);
-	fprintf(out, "\n%s\nExit status: 0 success, 1 failure (one line on stderr says what\n"
-	    "and why), 2 usage error.\n\nConfiguration settings:\n", cli_global_help);
+	fprintf(out, "\n%s\nCAs by name (--ca NAME, or ca = \"NAME\" in the config);\n"
+	    "any other RFC 8555 directory URL works with --server:\n", cli_global_help);
+	presets = config_presets(&n);
+	for (i = 0; i < n; i++)
+		fprintf(out, "  %-20s %s\n%23s%s\n", presets[i].name, presets[i].directory,
+		    "", presets[i].notes ? presets[i].notes : "");
+	fprintf(out, "A CA that needs external account binding gives the key id and MAC\n"
+	    "key in its web console: pass them as --eab-kid and --eab-hmac-key.\n");
+	fprintf(out, "\nExit status: 0 success, 1 failure (one line on stderr says what\n"
+	    "and why), 2 usage error.\n\nConfiguration settings:\n");
 	config_print_reference(out);
 }
 

@@ -273,7 +273,8 @@ cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 	cmd->key_type = c->key_type;
 	if (engine_cmd_set(&cmd->challenge, c->challenge, &err) != 0 ||
 	    engine_cmd_set(&cmd->webroot, c->webroot, &err) != 0 ||
-	    engine_cmd_set(&cmd->preferred_chain, c->preferred_chain, &err) != 0) {
+	    engine_cmd_set(&cmd->preferred_chain, c->preferred_chain, &err) != 0 ||
+	    engine_cmd_set(&cmd->profile, c->profile, &err) != 0) {
 		engine_cmd_free(cmd);
 		return NULL;
 	}

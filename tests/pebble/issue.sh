@@ -51,6 +51,12 @@ cdk_out "$OUT" issue bad -d "exa mple.test"
 is "$?" 2 "an invalid domain is refused before the CA is asked"
 like "$(cat "$OUT")" "exa mple.test" "the error names the domain"
 
+cdk_out "$OUT" issue prof -d prof.example.test --profile shortlived
+is "$?" 1 "a profile the CA does not offer fails"
+like "$(cat "$OUT")" "profile 'shortlived': the CA at .* offers no profiles" \
+    "and says the CA offers none"
+check "nothing was issued for it" test ! -e "$STATE/live/prof"
+
 # --- renew
 cp "$STATE/live/one/cert.pem" "$PEBBLE_SCRATCH/one-v1.pem"
 check "renew of a fresh certificate succeeds" cdk_out "$OUT" renew one
