@@ -365,6 +365,24 @@ acme_problem_append(char *out, size_t outsz, const struct acme_problem *p)
 		snprintf(out + len, outsz - len, "%s: %s", type, detail);
 }
 
+/* snprintf cuts bytes, not characters: a small buffer could end in half
+ * of an escaped detail's UTF-8 sequence (or of the "…" mark), so an
+ * incomplete sequence at the end is dropped. */
+static void
+acme_utf8_trim(char *s)
+{
+	size_t len = strlen(s), i = len, need;
+	unsigned char lead;
+
+	while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || (lead = (unsigned char)s[i - 1]) < 0xc0)
+		return;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (len - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 void
 acme_problem_format(const struct acme_problem *p, char *out, size_t outsz)
 {
@@ -384,6 +402,7 @@ acme_problem_format(const struct acme_problem *p, char *out, size_t outsz)
 	len = strlen(out);
 	if (p->n_sub > 0 && len + 1 < outsz)
 		strcat(out, ")");
+	acme_utf8_trim(out);
 }
 
 static int

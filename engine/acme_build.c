@@ -26,6 +26,24 @@ acme_build_finish(json_t *obj, struct err *err)
 	return s;
 }
 
+/* jansson returns NULL for text that is not UTF-8, and its _new setters
+ * then drop the member without a word; a payload that silently lacks a
+ * name, contact or profile the caller asked for must be an error instead.
+ * Consumes `value`; `i` numbers an array element, or is -1 for a member. */
+static int
+acme_build_put(json_t *target, const char *key, long i, json_t *value,
+    struct err *err)
+{
+	int rc = i < 0 ? json_object_set_new(target, key, value) :
+	    json_array_append_new(target, value);
+
+	if (rc == 0)
+		return 0;
+	if (i < 0)
+		return err_set(err, ERR_FAIL, "payload: \"%s\" is not UTF-8 text", key);
+	return err_set(err, ERR_FAIL, "payload: \"%s\"[%ld] is not UTF-8 text", key, i);
+}
+
 char *
 acme_payload_new_account(const char *const *contacts, size_t n_contacts,
     int agree_tos, int only_existing, const char *eab_json, struct err *err)
@@ -48,7 +66,13 @@ acme_payload_new_account(const char *const *contacts, size_t n_contacts,
 					json_decref(obj);
 					return acme_build_finish(NULL, err);
 				}
-				json_array_append_new(arr, json_string(mailto));
+				if (acme_build_put(arr, "contact", (long)i,
+				    json_string(mailto), err) != 0) {
+					free(mailto);
+					json_decref(arr);
+					json_decref(obj);
+					return NULL;
+				}
 				free(mailto);
 			}
 			json_object_set_new(obj, "contact", arr);
@@ -82,13 +106,20 @@ acme_payload_new_order(const struct acme_identifier *ids, size_t n,
 		return acme_build_finish(NULL, err);
 	}
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "type", ids[i].type,
-		    "value", ids[i].value));
-	json_object_set_new(obj, "identifiers", arr);
-	if (profile != NULL)
-		json_object_set_new(obj, "profile", json_string(profile));
-	if (replaces != NULL)
-		json_object_set_new(obj, "replaces", json_string(replaces));
+		if (acme_build_put(arr, "identifiers", (long)i, json_pack("{s:s, s:s}",
+		    "type", ids[i].type, "value", ids[i].value), err) != 0) {
+			json_decref(arr);
+			json_decref(obj);
+			return NULL;
+		}
+	if (acme_build_put(obj, "identifiers", -1, arr, err) != 0 ||
+	    (profile != NULL &&
+	    acme_build_put(obj, "profile", -1, json_string(profile), err) != 0) ||
+	    (replaces != NULL &&
+	    acme_build_put(obj, "replaces", -1, json_string(replaces), err) != 0)) {
+		json_decref(obj);
+		return NULL;
+	}
 	return acme_build_finish(obj, err);
 }
 
