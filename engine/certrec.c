@@ -73,6 +73,7 @@ certrec_free(struct certrec *rec)
 	free(rec->webroot);
 	free(rec->preferred_chain);
 	free(rec->profile);
+	free(rec->ari_explanation);
 	free(rec->status);
 	free(rec->last_error);
 	free(rec->issuer);
@@ -105,6 +106,7 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 		{ "webroot", offsetof(struct certrec, webroot) },
 		{ "preferred_chain", offsetof(struct certrec, preferred_chain) },
 		{ "profile", offsetof(struct certrec, profile) },
+		{ "ari_explanation", offsetof(struct certrec, ari_explanation) },
 		{ "status", offsetof(struct certrec, status) },
 		{ "last_error", offsetof(struct certrec, last_error) },
 		{ "issuer", offsetof(struct certrec, issuer) },
@@ -140,6 +142,10 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 	out->not_before = certrec_time(doc, "not_before");
 	out->not_after = certrec_time(doc, "not_after");
 	out->retry_after = certrec_time(doc, "retry_after");
+	out->ari_start = certrec_time(doc, "ari_start");
+	out->ari_end = certrec_time(doc, "ari_end");
+	out->ari_pick = certrec_time(doc, "ari_pick");
+	out->ari_checked = certrec_time(doc, "ari_checked");
 	return 0;
 }
 
@@ -205,6 +211,13 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	certrec_put_str(doc, "webroot", rec->webroot);
 	certrec_put_str(doc, "preferred_chain", rec->preferred_chain);
 	certrec_put_str(doc, "profile", rec->profile);
+	if (rec->ari_end > 0) {
+		json_object_set_new(doc, "ari_start", json_integer(rec->ari_start));
+		json_object_set_new(doc, "ari_end", json_integer(rec->ari_end));
+		json_object_set_new(doc, "ari_pick", json_integer(rec->ari_pick));
+		json_object_set_new(doc, "ari_checked", json_integer(rec->ari_checked));
+		certrec_put_str(doc, "ari_explanation", rec->ari_explanation);
+	}
 	certrec_put_str(doc, "status", rec->status);
 	json_object_set_new(doc, "version", json_integer(rec->version));
 	if (rec->revoked_reason >= 0)

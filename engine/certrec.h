@@ -36,6 +36,9 @@ struct certrec {
 	char *key_desc;			/* "ECDSA P-256", "RSA 2048" */
 	char *serial;			/* lowercase hex */
 	time_t retry_after;		/* do not try before, 0 = any time */
+	/* The CA's renewal window (RFC 9773) and the moment picked in it: */
+	time_t ari_start, ari_end, ari_pick, ari_checked;
+	char *ari_explanation;
 };
 
 /* Loads certs/NAME.json; returns 1 when found, 0 when absent, -1 on error. */

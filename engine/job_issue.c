@@ -133,10 +133,25 @@ issue_check(struct job *job)
 	char *url;
 	int due;
 
-	if (issue_prepare(job, &due) != 0)
+	if (!is->decided) {
+		if (issue_decide(job, &due) != 0)
+			return JOB_FAILED;
+		if (!due && is->ari_ask && job->ctx->ca->dir.renewal_info != NULL) {
+			job->state = IS_ARI_FETCH;
+			return JOB_AGAIN;
+		}
+		if (!due)
+			return JOB_DONE;
+		is->decided = 1;
+	}
+	if (is->ids == NULL && issue_fill(job) != 0)
 		return JOB_FAILED;
-	if (!due)
-		return JOB_DONE;
+	/* Only work that is due needs the account (registered if new). */
+	if (job->no_account) {
+		job->no_account = 0;
+		job->state = JS_ACCOUNT;
+		return JOB_AGAIN;
+	}
 	if (issue_resume_url(job, &url) != 0)
 		return JOB_FAILED;
 	if (url != NULL) {
@@ -183,8 +198,12 @@ issue_new_order(struct job *job)
 
 	if (issue_profile_check(job) != 0)
 		return JOB_FAILED;
-	payload = acme_payload_new_order(is->ids, is->n_ids, job->cmd->profile, NULL,
-	    &job->fail);
+	/* A renewal tells an ARI CA which certificate it replaces (§5). */
+	if (is->renew && is->version > 0 && job->ctx->ca->dir.renewal_info != NULL &&
+	    is->cert_id == NULL && issue_cert_id(job) != 0)
+		job_warn(job, "renewal information: %s", job->fail.msg);
+	payload = acme_payload_new_order(is->ids, is->n_ids, job->cmd->profile,
+	    is->cert_id, &job->fail);
 	if (payload == NULL)
 		return JOB_FAILED;
 	next = job_post(job, job->ctx->ca->dir.new_order, payload, 0, IS_ORDER_CREATED);
@@ -356,6 +375,10 @@ issue_step(struct job *job)
 		return issue_alt_fetch(job);
 	case IS_ALT_REPLY:
 		return issue_alt_reply(job);
+	case IS_ARI_FETCH:
+		return issue_ari_fetch(job);
+	case IS_ARI_REPLY:
+		return issue_ari_reply(job);
 	}
 	return job_failf(job, ERR_FAIL, "issue: unknown state %d", job->state);
 }
@@ -365,6 +388,8 @@ issue_init(struct job *job)
 {
 	if ((job->kind_data = calloc(1, sizeof(struct issue))) == NULL)
 		return err_nomem(&job->fail, "job");
+	/* A renewal that turns out not to be due never needs the account. */
+	job->no_account = job->cmd->kind == ENGINE_CMD_RENEW;
 	return 0;
 }
 

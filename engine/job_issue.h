@@ -32,7 +32,9 @@ enum issue_state {
 	IS_DOWNLOAD,
 	IS_DOWNLOAD_REPLY,
 	IS_ALT_FETCH,
-	IS_ALT_REPLY
+	IS_ALT_REPLY,
+	IS_ARI_FETCH,
+	IS_ARI_REPLY
 };
 
 struct issue {
@@ -40,6 +42,10 @@ struct issue {
 	size_t n_ids;
 	enum crypto_key_type key_type;
 	int renew;
+	int version;			/* current version before this job, 0 = none */
+	int decided;			/* due: names and method filled in */
+	int ari_ask;			/* not due by lifetime: ask the CA (ARI) */
+	char *cert_id;			/* ARI identifier of the current certificate */
 	int resumed;			/* the order came from an earlier run */
 	int finalize_tries;
 	char *order_url;
@@ -68,10 +74,13 @@ enum job_next issue_step(struct job *job);
  * finished or dead. */
 void issue_order_forget(struct job *job, int with_key);
 
-/* job_prepare.c: fills the names and key type from the command or the
- * certificate's record, and decides whether work is due (*due = 0 ends
- * the job as done, with job->result saying why). */
-int issue_prepare(struct job *job, int *due);
+/* job_prepare.c: decides whether work is due by what the store says
+ * (*due = 0 ends the job as done, with job->result saying why, unless
+ * is->ari_ask asks the CA's renewal information first); then fills the
+ * names, key type and method from the command or the certificate's
+ * record, and records what is being issued. */
+int issue_decide(struct job *job, int *due);
+int issue_fill(struct job *job);
 void issue_free(struct job *job);
 
 /* job_authz.c */
@@ -93,6 +102,11 @@ enum job_next issue_download(struct job *job);
 enum job_next issue_download_reply(struct job *job);
 enum job_next issue_accept_chain(struct job *job, const char *pem, size_t len,
     const char *url);
+
+/* job_ari.c */
+enum job_next issue_ari_fetch(struct job *job);
+enum job_next issue_ari_reply(struct job *job);
+int issue_cert_id(struct job *job);
 
 /* job_chain.c */
 enum job_next issue_chain_choose(struct job *job);

@@ -176,6 +176,9 @@ prepare_existing(struct job *job, const struct certrec *rec, int *due)
 		return -1;
 	if (time(NULL) < due_at) {
 		*due = 0;
+		/* Not due by its lifetime; the CA's renewal information, if it
+		 * offers any, may still say otherwise. */
+		issue_of(job)->ari_ask = 1;
 		gmtime_r(&due_at, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
 		snprintf(job->result, sizeof job->result, "%s is not due for renewal "
@@ -185,7 +188,7 @@ prepare_existing(struct job *job, const struct certrec *rec, int *due)
 }
 
 int
-issue_prepare(struct job *job, int *due)
+issue_decide(struct job *job, int *due)
 {
 	struct issue *is = issue_of(job);
 	struct certrec rec;
@@ -198,6 +201,7 @@ issue_prepare(struct job *job, int *due)
 	if (store_cert_current_version(job->ctx->store, job->cmd->name, &version,
 	    &job->fail) != 0)
 		goto out;
+	is->version = version;
 	/* A renewal of a certificate never issued is an issuance, when the
 	 * command says for which names (a definition from the config). */
 	if (is->renew && !found && version == 0 && job->cmd->n_domains == 0) {
@@ -207,11 +211,23 @@ issue_prepare(struct job *job, int *due)
 	if (version > 0 && !prepare_order_in_flight(job) &&
 	    prepare_existing(job, &rec, due) != 0)
 		goto out;
-	if (*due && (prepare_names(job, &rec) != 0 || prepare_key_type(job, &rec) != 0 ||
-	    prepare_challenge(job, &rec) != 0 || prepare_record(job, &rec) != 0))
-		goto out;
 	rc = 0;
 out:
+	certrec_free(&rec);
+	return rc;
+}
+
+int
+issue_fill(struct job *job)
+{
+	struct certrec rec;
+	int rc = -1;
+
+	if (certrec_load(job->ctx->store, job->cmd->name, &rec, &job->fail) < 0)
+		return -1;
+	if (prepare_names(job, &rec) == 0 && prepare_key_type(job, &rec) == 0 &&
+	    prepare_challenge(job, &rec) == 0 && prepare_record(job, &rec) == 0)
+		rc = 0;
 	certrec_free(&rec);
 	return rc;
 }
@@ -230,6 +246,7 @@ issue_free(struct job *job)
 	free(is->authzs);
 	acme_order_free(&is->order);
 	free(is->order_url);
+	free(is->cert_id);
 	free(is->ids);
 	issue_chain_free(is);
 	crypto_key_free(is->key);
