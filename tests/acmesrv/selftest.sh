@@ -96,11 +96,16 @@ is "$(code_of "$BASE/new-order")" 405 "GET on newOrder is not allowed"
 
 # --- an issuance by certdeck, verified against the server's root
 : > "$S/empty.conf"
-check "certdeck issues through the server" to "$S/issue.log" "$CERTDECK" \
-    --server "$ACMESRV_DIR_URL" --ca-bundle "$ACMESRV_CA_BUNDLE" \
-    --http-port "$ACMESRV_HTTP_PORT" --http-bind 127.0.0.1 \
-    --state "$S/state" --config "$S/empty.conf" --email t@example.test \
-    --agree-tos issue one -d one.example.test
+# cdk ARGS...: certdeck against this server.
+cdk()
+{
+	"$CERTDECK" --server "$ACMESRV_DIR_URL" --ca-bundle "$ACMESRV_CA_BUNDLE" \
+	    --http-port "$ACMESRV_HTTP_PORT" --http-bind 127.0.0.1 \
+	    --state "$S/state" --config "$S/empty.conf" --email t@example.test \
+	    --agree-tos "$@"
+}
+check "certdeck issues through the server" to "$S/issue.log" cdk \
+    issue one -d one.example.test
 diag_file "$S/issue.log" 6
 check "the server's root is served" acmesrv_root_pem "$S/root.pem"
 "$CERTTOOL" --verify --load-ca-certificate "$S/root.pem" \
@@ -134,6 +139,11 @@ check "Retry-After can be set" to "$S/m" acmesrv_mgmt /set-ari-retry-after '{"se
 code_of "$BASE/renewal-info/$certid" >/dev/null
 is "$(header Retry-After)" 7 "and is sent"
 is "$(code_of "$BASE/renewal-info/AAAA.AAAA")" 404 "an unknown certID is 404"
+check "certdeck revokes it" to "$S/revoke.log" cdk revoke one \
+    --reason keyCompromise
+diag_file "$S/revoke.log" 3
+is "$(code_of -H 'Content-Type: application/jose+json' --data-binary '{}' \
+    "$BASE/revoke-cert")" 400 "revokeCert without a valid JWS is refused"
 
 # --- profiles, replaces, dns-persist-01 through the minimal client
 client order --profile nosuch a.example.test >"$S/o" 2>&1
