@@ -29,6 +29,7 @@
 static const char *const challenge_method_names[CHALLENGE_COUNT] = {
 	[CHALLENGE_HTTP] = "http-01",
 	[CHALLENGE_WEBROOT] = "webroot",
+	[CHALLENGE_DNS] = "dns-01",
 };
 
 int
@@ -45,7 +46,7 @@ challenge_method_parse(const char *name, enum challenge_method *out, struct err 
 			*out = (enum challenge_method)i;
 			return 0;
 		}
-	return err_set(err, ERR_CONFIG, "unknown challenge '%s' (http-01, webroot)",
+	return err_set(err, ERR_CONFIG, "unknown challenge '%s' (http-01, webroot, dns-01)",
 	    name ? name : "");
 }
 
@@ -82,7 +83,8 @@ challenge_solve_init(struct solve *s, const struct solver *solver,
 void
 challenge_solve_release(struct job *job, struct solve *s)
 {
-	if (s->presented && s->solver != NULL && s->solver->cleanup != NULL)
+	if ((s->presented || s->priv != NULL) && s->solver != NULL &&
+	    s->solver->cleanup != NULL)
 		s->solver->cleanup(job, s);
 	s->presented = 0;
 	if (s->dirfd >= 0)
@@ -189,5 +191,7 @@ static const struct solver challenge_solvers[CHALLENGE_COUNT] = {
 const struct solver *
 challenge_solver(enum challenge_method m)
 {
+	if (m == CHALLENGE_DNS)
+		return &challenge_dns_solver;
 	return (unsigned)m < CHALLENGE_COUNT ? &challenge_solvers[m] : NULL;
 }

@@ -20,6 +20,7 @@ struct job;
 enum challenge_method {
 	CHALLENGE_HTTP = 0,		/* "http-01": built-in responder */
 	CHALLENGE_WEBROOT,		/* "http-01" through files in a webroot */
+	CHALLENGE_DNS,			/* "dns-01" through the user's hook */
 	CHALLENGE_COUNT
 };
 
@@ -30,12 +31,14 @@ struct solve {
 	char *keyauth;
 	int presented;
 	int dirfd;			/* webroot: the challenge folder, or -1 */
+	void *priv;			/* the solver's own state (dns-01) */
 };
 
 struct solver {
 	const char *acme_type;		/* the challenge type it answers */
 	const char *label;		/* for events: "http-01 on port 80" … */
-	/* 0: ready to answer; 1: pending, ask ready(); -1: error. */
+	/* 0: ready to answer; 1: pending, ask ready(); -1: error. cleanup()
+	 * runs when the proof was presented or left state in `priv`. */
 	int (*present)(struct job *job, struct solve *s, struct err *err);
 	int (*ready)(struct job *job, struct solve *s, struct err *err);
 	void (*cleanup)(struct job *job, struct solve *s);
@@ -48,6 +51,9 @@ int challenge_method_parse(const char *name, enum challenge_method *out,
 const char *challenge_method_name(enum challenge_method m);
 
 const struct solver *challenge_solver(enum challenge_method m);
+
+/* challenge_dns.c */
+extern const struct solver challenge_dns_solver;
 
 /* Fills a solve for `token` (checked: base64url of 22 characters or
  * more, else refused with the token shown escaped) and its key

@@ -517,6 +517,8 @@ config_free(struct config *c)
 	free(c->ca);
 	free(c->state_dir);
 	free(c->http_bind);
+	free(c->dns_hook);
+	free(c->dns_resolver);
 	free(c->theme);
 	memset(c, 0, sizeof *c);
 }

@@ -194,6 +194,14 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .check = config_check_bind, .off = G(http_bind),
 	  .help = "Address of the built-in http-01 responder (\"\": all "
 	  "addresses)." },
+	{ .name = "dns_hook", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
+	  .dflt = "", .off = G(dns_hook),
+	  .help = "dns-01: absolute path of the program run as 'HOOK add|del FQDN "
+	  "RECORD_NAME VALUE' to set and remove the TXT record (no shell)." },
+	{ .name = "dns_resolver", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
+	  .dflt = "", .off = G(dns_resolver),
+	  .help = "dns-01: resolver (ADDR:PORT) asked until the record is visible "
+	  "(\"\": trust the hook)." },
 	{ .name = "theme", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "default", .check = config_check_file_name, .off = G(theme),
 	  .help = "Colour theme: a file name in the themes folder, without "

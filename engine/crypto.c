@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
@@ -102,6 +103,14 @@ crypto_datum_dup(const gnutls_datum_t *d, struct err *err)
 	memcpy(p, d->data, d->size);
 	p[d->size] = '\0';
 	return p;
+}
+
+int
+crypto_sha256(const void *data, size_t len, unsigned char md[32], struct err *err)
+{
+	int rc = gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, md);
+
+	return rc < 0 ? crypto_gnutls_err(err, "SHA-256", rc) : 0;
 }
 
 void

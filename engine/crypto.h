@@ -64,6 +64,9 @@ struct crypto_key *crypto_key_load_pem(const char *pem, size_t len,
 char *crypto_key_to_pem(const struct crypto_key *k, size_t *len,
     struct err *err);
 
+/* SHA-256 of `len` bytes into `md`; 0, or -1 with `err` set. */
+int crypto_sha256(const void *data, size_t len, unsigned char md[32], struct err *err);
+
 /* Frees a key; NULL is allowed. */
 void crypto_key_free(struct crypto_key *k);
 

@@ -26,6 +26,7 @@
 #include "engine.h"
 #include "esc.h"
 #include "job.h"
+#include "proc.h"
 #include "responder.h"
 #include "store.h"
 
@@ -440,6 +441,8 @@ engine_timeout(const struct engine *e, long long now)
 		if (job->wake_at_ms > 0 && job->wake_at_ms - now < best)
 			best = job->wake_at_ms - now;
 	}
+	if ((rt = proc_timeout_ms(e->ctx.procs, now)) >= 0 && rt < best)
+		best = rt;
 	if (e->queue_head != NULL && !e->locked && e->lock_retry_ms - now < best)
 		best = e->lock_retry_ms - now;
 	if (e->ctx.responder != NULL &&
@@ -491,7 +494,7 @@ engine_main(void *arg)
 	struct engine *e = arg;
 	struct pollfd fds[ENGINE_POLL_FDS];
 	struct err err;
-	int n;
+	int n, n_resp;
 
 	for (;;) {
 		n = 0;
@@ -500,6 +503,8 @@ engine_main(void *arg)
 		fds[n++].revents = 0;
 		if (e->ctx.responder != NULL)
 			n += responder_pollfds(e->ctx.responder, fds + n, ENGINE_POLL_FDS - n);
+		n_resp = n;
+		n += proc_pollfds(e->ctx.procs, fds + n, ENGINE_POLL_FDS - n);
 		if (http_wait(e->ctx.http, fds, (unsigned)n,
 		    engine_timeout(e, job_now_ms()), &err) != 0)
 			engine_log(e, EVENT_ERROR, "engine: %s", err.msg);
@@ -508,12 +513,16 @@ engine_main(void *arg)
 		if (e->stopping)
 			engine_cancel_all(e);
 		if (e->ctx.responder != NULL)
-			responder_handle(e->ctx.responder, fds + 1, n - 1, job_now_ms());
+			responder_handle(e->ctx.responder, fds + 1, n_resp - 1, job_now_ms());
+		proc_handle(e->ctx.procs, fds + n_resp, n - n_resp, job_now_ms());
 		if (http_run(e->ctx.http, &err) != 0)
 			engine_log(e, EVENT_ERROR, "engine: %s", err.msg);
 		engine_step_all(e);
 		engine_idle_check(e);
-		if (e->stopping && e->running == NULL && e->queue_head == NULL)
+		/* Clean-up hooks (a DNS record's removal) finish before the
+		 * thread does; each is bounded by its own timeout. */
+		if (e->stopping && e->running == NULL && e->queue_head == NULL &&
+		    proc_running(e->ctx.procs) == 0)
 			break;
 	}
 	return NULL;
@@ -544,6 +553,8 @@ engine_options_copy(struct engine *e, const struct engine_options *opt, struct e
 	o->http_bind = engine_keep(e, 5, opt->http_bind);
 	o->eab_kid = engine_keep(e, 6, opt->eab_kid);
 	o->eab_hmac_key = engine_keep(e, 7, opt->eab_hmac_key);
+	o->dns_hook = engine_keep(e, 8, opt->dns_hook);
+	o->dns_resolver = engine_keep(e, 9, opt->dns_resolver);
 	if ((o->eab_kid == NULL) != (o->eab_hmac_key == NULL))
 		return err_set(err, ERR_CONFIG, "external account binding needs both "
 		    "--eab-kid and --eab-hmac-key");
@@ -611,6 +622,7 @@ engine_free(struct engine *e)
 		responder_free(e->ctx.responder);
 	if (e->ctx.http != NULL)
 		http_client_free(e->ctx.http);
+	proc_set_free(e->ctx.procs);
 	if (e->ctx.store != NULL)
 		store_close(e->ctx.store);
 	if (e->ctx.ca != NULL) {
@@ -647,7 +659,8 @@ engine_open(struct engine *e, struct err *err)
 
 	if ((e->ctx.store = store_open(o->state_dir, err)) == NULL)
 		return -1;
-	if ((e->ctx.http = http_client_new(&hopt, err)) == NULL)
+	if ((e->ctx.http = http_client_new(&hopt, err)) == NULL ||
+	    (e->ctx.procs = proc_set_new(err)) == NULL)
 		return -1;
 	if ((e->ctx.ca = calloc(1, sizeof *e->ctx.ca)) == NULL ||
 	    (e->ctx.ca->url = strdup(o->directory_url)) == NULL)

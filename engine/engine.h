@@ -32,6 +32,8 @@ struct engine_options {
 	enum crypto_key_type cert_key_type;	/* 0 = ec256 */
 	int http_port;			/* built-in http-01 responder; 0 = 80 */
 	const char *http_bind;		/* NULL or "" = all addresses */
+	const char *dns_hook;		/* dns-01: program that adds/deletes TXT records */
+	const char *dns_resolver;	/* dns-01: "ADDR:PORT" to check records at, or NULL */
 	int max_jobs;			/* concurrent jobs; 0 = 8 */
 	int step_timeout_s;		/* bound on one order step; 0 = 90 */
 	double renew_fraction;		/* due when less than this share of the

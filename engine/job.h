@@ -20,6 +20,7 @@
 
 struct store;
 struct responder;
+struct proc_set;
 
 /* What a step asks the loop to do next. */
 enum job_next {
@@ -63,6 +64,7 @@ struct engine_ctx {
 	struct store *store;
 	struct http_client *http;
 	struct responder *responder;	/* created on first need */
+	struct proc_set *procs;		/* hooks running */
 	struct ca *ca;
 	int event_fd;			/* write end */
 };

@@ -70,6 +70,7 @@ prepare_challenge(struct job *job, struct certrec *rec)
 	struct issue *is = issue_of(job);
 	const char *name = job->cmd->challenge ? job->cmd->challenge : rec->challenge;
 	enum challenge_method m = CHALLENGE_HTTP;
+	size_t i;
 
 	if (name != NULL && challenge_method_parse(name, &m, &job->fail) != 0)
 		return -1;
@@ -79,6 +80,11 @@ prepare_challenge(struct job *job, struct certrec *rec)
 	if (m == CHALLENGE_WEBROOT && job->cmd->webroot == NULL)
 		return err_set(&job->fail, ERR_CONFIG, "%s: the webroot challenge needs "
 		    "a folder (--webroot PATH)", job->cmd->name);
+	for (i = 0; i < is->n_ids; i++)
+		if (strncmp(is->ids[i].value, "*.", 2) == 0 && m != CHALLENGE_DNS)
+			return err_set(&job->fail, ERR_CONFIG, "%s: the wildcard %s can only "
+			    "be validated with dns-01 (--challenge dns-01 --dns-hook PROGRAM)",
+			    job->cmd->name, is->ids[i].value);
 	is->solver = challenge_solver(m);
 	/* The chain preference, like the method, outlives one run. */
 	if (job->cmd->preferred_chain == NULL &&

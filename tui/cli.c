@@ -27,7 +27,7 @@ enum cli_opt {
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
-	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA
+	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER
 };
 
 static const struct option cli_options[] = {
@@ -55,6 +55,8 @@ static const struct option cli_options[] = {
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "ca", required_argument, NULL, OPT_CA },
+	{ "dns-hook", required_argument, NULL, OPT_DNS_HOOK },
+	{ "dns-resolver", required_argument, NULL, OPT_DNS_RESOLVER },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
@@ -200,6 +202,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_YES: c->yes = 1; return 0;
 	case OPT_PROFILE: return cli_set(&c->profile, arg) ? CLI_FAILED : 0;
 	case OPT_CA: return cli_set(&c->ca_name, arg) ? CLI_FAILED : 0;
+	case OPT_DNS_HOOK: return cli_set(&c->dns_hook, arg) ? CLI_FAILED : 0;
+	case OPT_DNS_RESOLVER: return cli_set(&c->dns_resolver, arg) ? CLI_FAILED : 0;
 	case OPT_ACCOUNT: return cli_account_name(c, arg);
 	case 'q': c->verbosity = CLI_QUIET; return 0;
 	case 'v': c->verbosity = CLI_VERBOSE; return 0;
@@ -316,6 +320,12 @@ cli_apply_config(struct cli *c)
 	if (c->http_bind == NULL && cfg.http_bind != NULL && *cfg.http_bind != '\0' &&
 	    cli_set(&c->http_bind, cfg.http_bind) != 0)
 		goto out;
+	if (c->dns_hook == NULL && cfg.dns_hook != NULL && *cfg.dns_hook != '\0' &&
+	    cli_set(&c->dns_hook, cfg.dns_hook) != 0)
+		goto out;
+	if (c->dns_resolver == NULL && cfg.dns_resolver != NULL &&
+	    *cfg.dns_resolver != '\0' && cli_set(&c->dns_resolver, cfg.dns_resolver) != 0)
+		goto out;
 	if (cfg.key_type != NULL && crypto_key_type_parse(cfg.key_type, &kt, &err) != 0) {
 		fprintf(stderr, "certdeck: %s: key_type: %s\n", path, err.msg);
 		goto out;
@@ -397,6 +407,8 @@ cli_free(struct cli *c)
 	free(c->account);
 	free(c->profile);
 	free(c->ca_name);
+	free(c->dns_hook);
+	free(c->dns_resolver);
 	free(c->eab_hmac_key);
 	free(c->webroot);
 	config_free(&c->cfg);

@@ -41,6 +41,7 @@ struct cli {
 	char *http_bind;
 	char *reason;
 	char *challenge;		/* --challenge */
+	char *dns_hook, *dns_resolver;	/* --dns-hook, --dns-resolver */
 	char *preferred_chain;		/* --preferred-chain */
 	char *profile;			/* --profile */
 	char *ca_name;			/* --ca */

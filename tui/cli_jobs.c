@@ -60,6 +60,8 @@ cli_engine_start(const struct cli *c)
 		.cert_key_type = c->key_type ? c->key_type : cli_default_key_type(c),
 		.http_port = c->http_port,
 		.http_bind = c->http_bind,
+		.dns_hook = c->dns_hook,
+		.dns_resolver = c->dns_resolver,
 		.max_jobs = c->max_jobs,
 		.step_timeout_s = c->step_timeout,
 		.renew_fraction = c->renew_fraction,
@@ -239,7 +241,11 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 	    (engine_cmd_set(&cmd->challenge, "webroot", &err) != 0 ||
 	    engine_cmd_set(&cmd->webroot, cc->webroot, &err) != 0))
 		return -1;
-	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0) {
+	if (cc->challenge != NULL && strcmp(cc->challenge, "dns-01") == 0 &&
+	    cmd->challenge == NULL && engine_cmd_set(&cmd->challenge, "dns-01", &err) != 0)
+		return -1;
+	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0 &&
+	    strcmp(cc->challenge, "dns-01") != 0) {
 		fprintf(stderr, "certdeck: %s:%d: certificate %s: challenge %s is not "
 		    "supported by this version (http-01 is)\n", c->cfg.path, cc->line,
 		    cmd->name, cc->challenge);

@@ -1,0 +1,210 @@
+/*
+ * challenge_dns: dns-01 (RFC 8555 §8.4) through a program of the user's:
+ * `HOOK add|del FQDN RECORD_NAME VALUE`, run with execve (argv and a
+ * defined environment, never a shell), a timeout and its process group
+ * killed after it. Once the hook added the record, certdeck waits until
+ * it is visible: at a configured resolver when there is one, bounded by
+ * the step's wait. The record is removed afterwards whatever happened.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "b64url.h"
+#include "challenge.h"
+#include "dnsq.h"
+#include "esc.h"
+#include "job.h"
+#include "proc.h"
+
+#define DNS_HOOK_TIMEOUT_MS 60000
+#define DNS_HOOK_OUTPUT 4096
+#define DNS_RECHECK_MS 250
+
+struct dns_solve {
+	struct engine_ctx *ctx;
+	char fqdn[256];			/* the identifier, without "*." */
+	char record[300];		/* _acme-challenge.FQDN */
+	char *value;			/* base64url(SHA-256(key authorization)) */
+	unsigned long hook;		/* running add hook, or 0 */
+	int added;			/* the add hook was started: del is owed */
+	int hook_done, hook_failed;
+	char hook_error[512];
+	struct dnsq *query;
+	long long next_query_ms;
+};
+
+/* What a hook needs, and nothing a CA wrote that is not checked: the
+ * identifier was checked against the order, the value is our base64url. */
+static unsigned long
+dns_hook_run(struct engine_ctx *ctx, const char *action, struct dns_solve *d,
+    proc_done_fn done, void *arg, struct err *err)
+{
+	char e_action[64], e_domain[300], e_record[340], e_value[120];
+	const char *argv[] = { ctx->opt.dns_hook, action, d->fqdn, d->record, d->value, NULL };
+	const char *env[] = { PROC_DEFAULT_PATH, e_action, e_domain, e_record, e_value, NULL };
+	struct proc_spec spec = {
+		.argv = argv, .env = env, .timeout_ms = DNS_HOOK_TIMEOUT_MS,
+		.max_output = DNS_HOOK_OUTPUT,
+	};
+
+	snprintf(e_action, sizeof e_action, "CERTDECK_ACTION=%s", action);
+	snprintf(e_domain, sizeof e_domain, "CERTDECK_DOMAIN=%s", d->fqdn);
+	snprintf(e_record, sizeof e_record, "CERTDECK_RECORD=%s", d->record);
+	snprintf(e_value, sizeof e_value, "CERTDECK_VALUE=%s", d->value);
+	return proc_start(ctx->procs, &spec, done, arg, err);
+}
+
+/* Describes how a hook ended when it did not end well; 0 if it did. */
+static int
+dns_hook_outcome(const struct proc_result *r, char *out, size_t outsz)
+{
+	char shown[300];
+
+	if (r->exited && r->status == 0)
+		return 0;
+	esc_buf(r->output, r->output_len < 200 ? r->output_len : 200, shown, sizeof shown);
+	if (r->timed_out)
+		snprintf(out, outsz, "timed out after %d s (killed): %s",
+		    DNS_HOOK_TIMEOUT_MS / 1000, shown);
+	else if (r->signaled)
+		snprintf(out, outsz, "killed by signal %d: %s", r->signal, shown);
+	else
+		snprintf(out, outsz, "exited with status %d: %s", r->status, shown);
+	return -1;
+}
+
+static void
+dns_add_done(void *arg, const struct proc_result *r)
+{
+	struct dns_solve *d = arg;
+
+	d->hook = 0;
+	d->hook_done = 1;
+	d->hook_failed = dns_hook_outcome(r, d->hook_error, sizeof d->hook_error) != 0;
+}
+
+/* The del hook outlives the job: it only reports. */
+static void
+dns_del_done(void *arg, const struct proc_result *r)
+{
+	(void)arg;
+	(void)r;
+}
+
+static int
+dns_value(const char *keyauth, char **out, struct err *err)
+{
+	unsigned char md[32];
+
+	if (crypto_sha256(keyauth, strlen(keyauth), md, err) != 0)
+		return -1;
+	return (*out = b64url_encode(md, sizeof md, err)) != NULL ? 0 : -1;
+}
+
+static int
+dns_present(struct job *job, struct solve *s, struct err *err)
+{
+	struct engine_ctx *ctx = job->ctx;
+	struct dns_solve *d;
+
+	if (ctx->opt.dns_hook == NULL)
+		return err_set(err, ERR_CONFIG, "dns-01 needs a program that sets DNS "
+		    "records: --dns-hook PROGRAM");
+	if (proc_check_program(ctx->opt.dns_hook, err) != 0)
+		return err_prefix(err, "--dns-hook");
+	if ((d = calloc(1, sizeof *d)) == NULL)
+		return err_nomem(err, "dns-01");
+	s->priv = d;
+	d->ctx = ctx;
+	snprintf(d->fqdn, sizeof d->fqdn, "%s", s->ident.value);
+	snprintf(d->record, sizeof d->record, "_acme-challenge.%s", d->fqdn);
+	if (dns_value(s->keyauth, &d->value, err) != 0)
+		return -1;
+	if ((d->hook = dns_hook_run(ctx, "add", d, dns_add_done, d, err)) == 0)
+		return err_prefix(err, "dns-01 hook %s", ctx->opt.dns_hook);
+	d->added = 1;
+	s->presented = 1;
+	return 1;
+}
+
+/* Looks the record up at the resolver; 0 seen, 1 not yet, -1 error. */
+static int
+dns_visible(struct solve *s, struct dns_solve *d, struct err *err)
+{
+	long long now = job_now_ms();
+	struct pollfd pfd = { .fd = -1 };
+	char **txts;
+	size_t n, i;
+	int seen = 0;
+
+	if (d->query == NULL) {
+		if (now < d->next_query_ms)
+			return 1;
+		if ((d->query = dnsq_txt_start(d->ctx->opt.dns_resolver, d->record, err)) == NULL)
+			return -1;
+	}
+	/* Polled from the job's short timer: a look at the socket that
+	 * never blocks, as if poll() had said it was readable. */
+	if (dnsq_pollfd(d->query, &pfd))
+		pfd.revents = POLLIN;
+	if (dnsq_handle(d->query, &pfd, now) == 0)
+		return 1;
+	if (dnsq_result(d->query, &txts, &n, err) != 0) {
+		dnsq_free(d->query);
+		d->query = NULL;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(txts[i], d->value) == 0)
+			seen = 1;
+	dnsq_strings_free(txts);
+	dnsq_free(d->query);
+	d->query = NULL;
+	d->next_query_ms = now + DNS_RECHECK_MS;
+	(void)s;
+	return seen ? 0 : 1;
+}
+
+static int
+dns_ready(struct job *job, struct solve *s, struct err *err)
+{
+	struct dns_solve *d = s->priv;
+
+	if (!d->hook_done)
+		return 1;
+	if (d->hook_failed)
+		return err_set(err, ERR_FAIL, "dns-01 hook %s add %s: %s", job->ctx->opt.dns_hook,
+		    d->record, d->hook_error);
+	if (job->ctx->opt.dns_resolver == NULL)
+		return 0;	/* the hook's word that the record is in place */
+	return dns_visible(s, d, err);
+}
+
+static void
+dns_cleanup(struct job *job, struct solve *s)
+{
+	struct dns_solve *d = s->priv;
+	struct err err;
+
+	if (d == NULL)
+		return;
+	if (d->hook != 0)
+		proc_cancel(job->ctx->procs, d->hook);
+	if (d->added && dns_hook_run(job->ctx, "del", d, dns_del_done, NULL, &err) == 0)
+		job_warn(job, "dns-01 hook del %s: %s", d->record, err.msg);
+	dnsq_free(d->query);
+	free(d->value);
+	free(d);
+	s->priv = NULL;
+}
+
+const struct solver challenge_dns_solver = {
+	.acme_type = "dns-01",
+	.label = "dns-01 (hook)",
+	.present = dns_present,
+	.ready = dns_ready,
+	.cleanup = dns_cleanup,
+};
