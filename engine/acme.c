@@ -508,6 +508,8 @@ acme_challenge_get(const json_t *v, const char *url, struct acme_challenge *c,
 	if (acme_strdup_opt(v, "type", &c->type, err) ||
 	    acme_url_dup(v, "url", url, 1, &c->url, err) ||
 	    acme_strdup_opt(v, "token", &c->token, err) ||
+	    acme_strv_dup(json_arr(v, "issuer-domain-names"), url, "issuer-domain-names",
+	    8, 0, &c->issuer_domains, &c->n_issuer_domains, err) ||
 	    acme_status_get(v, url, &c->status, err) ||
 	    acme_problem_dup_member(v, url, &c->error, err))
 		return -1;
@@ -570,6 +572,8 @@ acme_authz_free(struct acme_authz *a)
 		free(a->challenges[i].type);
 		free(a->challenges[i].url);
 		free(a->challenges[i].token);
+		acme_strv_free(a->challenges[i].issuer_domains,
+		    a->challenges[i].n_issuer_domains);
 		if (a->challenges[i].error != NULL)
 			acme_problem_destroy(a->challenges[i].error);
 	}

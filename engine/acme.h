@@ -59,6 +59,8 @@ struct acme_problem {
 
 struct acme_challenge {
 	char *type, *url, *token;
+	char **issuer_domains;		/* dns-persist-01: "issuer-domain-names" */
+	size_t n_issuer_domains;
 	enum acme_status status;
 	struct acme_problem *error;	/* NULL when none */
 };

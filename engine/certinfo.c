@@ -64,7 +64,8 @@ certinfo_strndup(const void *p, size_t n, struct err *err)
 		err_nomem(err, "certificate field");
 		return NULL;
 	}
-	memcpy(s, p, n);
+	if (n > 0)
+		memcpy(s, p, n);
 	s[n] = '\0';
 	return s;
 }
@@ -78,7 +79,14 @@ certinfo_dns(gnutls_x509_crt_t crt, struct crypto_cert_info *out,
 	gnutls_datum_t d;
 	int rc;
 
-	if ((rc = gnutls_x509_crt_get_dn3(crt, &d, 0)) < 0)
+	/* An empty subject, with the names in a critical SAN, is valid
+	 * (RFC 5280 §4.2.1.6): Let's Encrypt's short-lived profile issues
+	 * exactly that. */
+	rc = gnutls_x509_crt_get_dn3(crt, &d, 0);
+	if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		d.data = NULL;
+		d.size = 0;
+	} else if (rc < 0)
 		return crypto_gnutls_err(err, "certificate subject", rc);
 	out->subject = certinfo_strndup(d.data, d.size, err);
 	gnutls_free(d.data);

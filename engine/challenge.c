@@ -30,6 +30,7 @@ static const char *const challenge_method_names[CHALLENGE_COUNT] = {
 	[CHALLENGE_HTTP] = "http-01",
 	[CHALLENGE_WEBROOT] = "webroot",
 	[CHALLENGE_DNS] = "dns-01",
+	[CHALLENGE_DNS_PERSIST] = "dns-persist-01",
 };
 
 int
@@ -46,7 +47,7 @@ challenge_method_parse(const char *name, enum challenge_method *out, struct err 
 			*out = (enum challenge_method)i;
 			return 0;
 		}
-	return err_set(err, ERR_CONFIG, "unknown challenge '%s' (http-01, webroot, dns-01)",
+	return err_set(err, ERR_CONFIG, "unknown challenge '%s' (http-01, webroot, dns-01, dns-persist-01)",
 	    name ? name : "");
 }
 
@@ -65,7 +66,10 @@ challenge_solve_init(struct solve *s, const struct solver *solver,
 
 	memset(s, 0, sizeof *s);
 	s->dirfd = -1;
-	if (token == NULL || strlen(token) < CHALLENGE_TOKEN_MIN || !b64url_is_valid(token)) {
+	if (solver->no_token)
+		token = "";
+	else if (token == NULL || strlen(token) < CHALLENGE_TOKEN_MIN ||
+	    !b64url_is_valid(token)) {
 		esc_buf(token ? token : "", token ? strlen(token) : 0, shown, sizeof shown);
 		return err_set(err, ERR_PROTO, "challenge token \"%s\" is not base64url of "
 		    "%d characters or more; refused", shown, CHALLENGE_TOKEN_MIN);
@@ -193,5 +197,7 @@ challenge_solver(enum challenge_method m)
 {
 	if (m == CHALLENGE_DNS)
 		return &challenge_dns_solver;
+	if (m == CHALLENGE_DNS_PERSIST)
+		return &challenge_persist_solver;
 	return (unsigned)m < CHALLENGE_COUNT ? &challenge_solvers[m] : NULL;
 }

@@ -21,6 +21,7 @@ enum challenge_method {
 	CHALLENGE_HTTP = 0,		/* "http-01": built-in responder */
 	CHALLENGE_WEBROOT,		/* "http-01" through files in a webroot */
 	CHALLENGE_DNS,			/* "dns-01" through the user's hook */
+	CHALLENGE_DNS_PERSIST,		/* "dns-persist-01": a standing record */
 	CHALLENGE_COUNT
 };
 
@@ -32,11 +33,14 @@ struct solve {
 	int presented;
 	int dirfd;			/* webroot: the challenge folder, or -1 */
 	void *priv;			/* the solver's own state (dns-01) */
+	const char *issuer;		/* dns-persist-01: the CA's issuer domain */
+	int wildcard;			/* the authorization is for a wildcard */
 };
 
 struct solver {
 	const char *acme_type;		/* the challenge type it answers */
 	const char *label;		/* for events: "http-01 on port 80" … */
+	int no_token;			/* its challenge carries no token */
 	/* 0: ready to answer; 1: pending, ask ready(); -1: error. cleanup()
 	 * runs when the proof was presented or left state in `priv`. */
 	int (*present)(struct job *job, struct solve *s, struct err *err);
@@ -54,6 +58,7 @@ const struct solver *challenge_solver(enum challenge_method m);
 
 /* challenge_dns.c */
 extern const struct solver challenge_dns_solver;
+extern const struct solver challenge_persist_solver;
 
 /* Fills a solve for `token` (checked: base64url of 22 characters or
  * more, else refused with the token shown escaped) and its key

@@ -23,6 +23,12 @@
 #define DNS_HOOK_OUTPUT 4096
 #define DNS_RECHECK_MS 250
 
+/* A TXT record awaited at the configured resolver. */
+struct txt_watch {
+	struct dnsq *query;
+	long long next_query_ms;
+};
+
 struct dns_solve {
 	struct engine_ctx *ctx;
 	char fqdn[256];			/* the identifier, without "*." */
@@ -32,8 +38,7 @@ struct dns_solve {
 	int added;			/* the add hook was started: del is owed */
 	int hook_done, hook_failed;
 	char hook_error[512];
-	struct dnsq *query;
-	long long next_query_ms;
+	struct txt_watch watch;
 };
 
 /* What a hook needs, and nothing a CA wrote that is not checked: the
@@ -130,9 +135,11 @@ dns_present(struct job *job, struct solve *s, struct err *err)
 	return 1;
 }
 
-/* Looks the record up at the resolver; 0 seen, 1 not yet, -1 error. */
+/* Looks `record` up at the resolver; 0 when a TXT string equals `value`,
+ * 1 not yet, -1 error. */
 static int
-dns_visible(struct solve *s, struct dns_solve *d, struct err *err)
+txt_seen(struct engine_ctx *ctx, struct txt_watch *w, const char *record,
+    const char *value, struct err *err)
 {
 	long long now = job_now_ms();
 	struct pollfd pfd = { .fd = -1 };
@@ -140,31 +147,30 @@ dns_visible(struct solve *s, struct dns_solve *d, struct err *err)
 	size_t n, i;
 	int seen = 0;
 
-	if (d->query == NULL) {
-		if (now < d->next_query_ms)
+	if (w->query == NULL) {
+		if (now < w->next_query_ms)
 			return 1;
-		if ((d->query = dnsq_txt_start(d->ctx->opt.dns_resolver, d->record, err)) == NULL)
+		if ((w->query = dnsq_txt_start(ctx->opt.dns_resolver, record, err)) == NULL)
 			return -1;
 	}
 	/* Polled from the job's short timer: a look at the socket that
 	 * never blocks, as if poll() had said it was readable. */
-	if (dnsq_pollfd(d->query, &pfd))
+	if (dnsq_pollfd(w->query, &pfd))
 		pfd.revents = POLLIN;
-	if (dnsq_handle(d->query, &pfd, now) == 0)
+	if (dnsq_handle(w->query, &pfd, now) == 0)
 		return 1;
-	if (dnsq_result(d->query, &txts, &n, err) != 0) {
-		dnsq_free(d->query);
-		d->query = NULL;
+	if (dnsq_result(w->query, &txts, &n, err) != 0) {
+		dnsq_free(w->query);
+		w->query = NULL;
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (strcmp(txts[i], d->value) == 0)
+		if (strcmp(txts[i], value) == 0)
 			seen = 1;
 	dnsq_strings_free(txts);
-	dnsq_free(d->query);
-	d->query = NULL;
-	d->next_query_ms = now + DNS_RECHECK_MS;
-	(void)s;
+	dnsq_free(w->query);
+	w->query = NULL;
+	w->next_query_ms = now + DNS_RECHECK_MS;
 	return seen ? 0 : 1;
 }
 
@@ -180,7 +186,7 @@ dns_ready(struct job *job, struct solve *s, struct err *err)
 		    d->record, d->hook_error);
 	if (job->ctx->opt.dns_resolver == NULL)
 		return 0;	/* the hook's word that the record is in place */
-	return dns_visible(s, d, err);
+	return txt_seen(job->ctx, &d->watch, d->record, d->value, err);
 }
 
 static void
@@ -195,7 +201,7 @@ dns_cleanup(struct job *job, struct solve *s)
 		proc_cancel(job->ctx->procs, d->hook);
 	if (d->added && dns_hook_run(job->ctx, "del", d, dns_del_done, NULL, &err) == 0)
 		job_warn(job, "dns-01 hook del %s: %s", d->record, err.msg);
-	dnsq_free(d->query);
+	dnsq_free(d->watch.query);
 	free(d->value);
 	free(d);
 	s->priv = NULL;
@@ -207,4 +213,70 @@ const struct solver challenge_dns_solver = {
 	.present = dns_present,
 	.ready = dns_ready,
 	.cleanup = dns_cleanup,
+};
+
+/* ---------------------------------------------------------------- persist */
+
+/* dns-persist-01 (draft-ietf-acme-dns-persist): one TXT record, created
+ * once by the domain's owner and left in place, names the CA and this
+ * account; nothing is added or removed per order. */
+struct persist_solve {
+	char record[300];
+	char *value;
+	struct txt_watch watch;
+};
+
+static int
+persist_present(struct job *job, struct solve *s, struct err *err)
+{
+	struct persist_solve *p;
+
+	if (s->issuer == NULL)
+		return err_set(err, ERR_PROTO, "dns-persist-01 for %s: the CA names no "
+		    "issuer domain", s->ident.value);
+	if ((p = calloc(1, sizeof *p)) == NULL)
+		return err_nomem(err, "dns-persist-01");
+	s->priv = p;
+	snprintf(p->record, sizeof p->record, "_validation-persist.%s", s->ident.value);
+	if (asprintf(&p->value, "%s; accounturi=%s%s", s->issuer, job->ctx->ca->kid,
+	    s->wildcard ? "; policy=wildcard" : "") < 0) {
+		p->value = NULL;
+		return err_nomem(err, "dns-persist-01");
+	}
+	job_emit(job, EVENT_STEP, STEP_CHALLENGE_SETUP, 30, "dns-persist-01: the record "
+	    "to create once and keep: %s TXT \"%s\"", p->record, p->value);
+	s->presented = 1;
+	return job->ctx->opt.dns_resolver != NULL ? 1 : 0;
+}
+
+static int
+persist_ready(struct job *job, struct solve *s, struct err *err)
+{
+	struct persist_solve *p = s->priv;
+
+	return txt_seen(job->ctx, &p->watch, p->record, p->value, err);
+}
+
+/* The record is the owner's to keep: only our own state goes. */
+static void
+persist_cleanup(struct job *job, struct solve *s)
+{
+	struct persist_solve *p = s->priv;
+
+	(void)job;
+	if (p == NULL)
+		return;
+	dnsq_free(p->watch.query);
+	free(p->value);
+	free(p);
+	s->priv = NULL;
+}
+
+const struct solver challenge_persist_solver = {
+	.acme_type = "dns-persist-01",
+	.label = "dns-persist-01",
+	.no_token = 1,
+	.present = persist_present,
+	.ready = persist_ready,
+	.cleanup = persist_cleanup,
 };

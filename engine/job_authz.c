@@ -86,15 +86,17 @@ issue_present(struct job *job, const struct acme_authz *a, const struct acme_cha
 	char *keyauth;
 	int rc;
 
-	if ((keyauth = jws_key_authorization(job->ctx->ca->acct_key,
-	    c->token ? c->token : "", &job->fail)) == NULL &&
-	    job->fail.code == ERR_NOMEM)
+	keyauth = is->solver->no_token ? NULL : jws_key_authorization(
+	    job->ctx->ca->acct_key, c->token ? c->token : "", &job->fail);
+	if (keyauth == NULL && job->fail.code == ERR_NOMEM)
 		return -1;
 	rc = challenge_solve_init(s, is->solver, &a->identifier, c->token,
 	    keyauth ? keyauth : "", &job->fail);
 	free(keyauth);
 	if (rc != 0)
 		return err_prefix(&job->fail, "%s: challenge %s", job->ctx->ca->url, c->url);
+	s->wildcard = a->wildcard;
+	s->issuer = c->n_issuer_domains > 0 ? c->issuer_domains[0] : NULL;
 	is->n_solves++;
 	return s->solver->present(job, s, &job->fail);
 }
@@ -142,7 +144,7 @@ issue_authz_reply(struct job *job)
 	}
 	if (a->status != ACME_STATUS_PENDING)
 		return issue_authz_invalid(job, a);
-	if (a->wildcard && strcmp(is->solver->acme_type, "dns-01") != 0)
+	if (a->wildcard && strncmp(is->solver->acme_type, "dns-", 4) != 0)
 		return job_failf(job, ERR_CONFIG, "%s: a wildcard name can only be "
 		    "validated with dns-01", a->identifier.value);
 	if ((c = issue_challenge_of(job, a)) == NULL)

@@ -81,7 +81,8 @@ prepare_challenge(struct job *job, struct certrec *rec)
 		return err_set(&job->fail, ERR_CONFIG, "%s: the webroot challenge needs "
 		    "a folder (--webroot PATH)", job->cmd->name);
 	for (i = 0; i < is->n_ids; i++)
-		if (strncmp(is->ids[i].value, "*.", 2) == 0 && m != CHALLENGE_DNS)
+		if (strncmp(is->ids[i].value, "*.", 2) == 0 && m != CHALLENGE_DNS &&
+		    m != CHALLENGE_DNS_PERSIST)
 			return err_set(&job->fail, ERR_CONFIG, "%s: the wildcard %s can only "
 			    "be validated with dns-01 (--challenge dns-01 --dns-hook PROGRAM)",
 			    job->cmd->name, is->ids[i].value);

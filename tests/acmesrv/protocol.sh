@@ -1,0 +1,93 @@
+#!/bin/bash
+# protocol.sh: what Pebble does not offer, against the project's own ACME
+# server: certificate profiles, renewal information (RFC 9773) with
+# 'replaces', dns-persist-01, and a CA that answers 503 with Retry-After.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+. "$top_srcdir/tests/acmesrv/acmesrv.sh"
+
+acmesrv_start || bail_out "acmesrv did not start"
+S=$ACMESRV_SCRATCH
+CERTDECK=${CERTDECK:-$top_builddir/certdeck}
+CERTTOOL=${CERTTOOL:-certtool}
+STATE=$S/state
+OUT=$S/out
+: >"$S/empty.conf"
+
+cdk()
+{
+	"$CERTDECK" --config "$S/empty.conf" --state "$STATE" --server "$ACMESRV_DIR_URL" \
+	    --ca-bundle "$ACMESRV_CA_BUNDLE" --http-port "$ACMESRV_HTTP_PORT" \
+	    --http-bind 127.0.0.1 --email test@example.test --agree-tos "$@"
+}
+cdk_out() { local out=$1; shift; cdk "$@" >"$out" 2>&1; }
+serial_of() {
+	"$CERTTOOL" -i --infile "$STATE/live/$1/cert.pem" 2>/dev/null |
+	    sed -n 's/^[[:space:]]*Serial Number (hex): *//p'
+}
+orders() { acmesrv_mgmt /orders; }
+verify() {
+	acmesrv_root_pem "$S/root.pem" &&
+	"$CERTTOOL" --verify --load-ca-certificate "$S/root.pem" \
+	    --infile "$STATE/live/$1/fullchain.pem" 2>&1 | grep -q "Chain verification output: Verified"
+}
+
+# --- profiles
+check "issue with the shortlived profile" cdk_out "$OUT" issue short -d short.example.test \
+    --profile shortlived
+diag_file "$OUT" 3
+check "short verifies (its subject is empty, its names in the SAN)" verify short
+like "$(orders)" '"profile": *"shortlived"' "the order asked for the profile"
+cdk_out "$OUT" issue bogus -d bogus.example.test --profile bogus
+is "$?" 1 "an unknown profile fails"
+like "$(cat "$OUT")" "profile 'bogus' is not offered .* it offers: classic, shortlived" \
+    "naming the CA's profiles"
+check "renew --force keeps the profile" cdk_out "$OUT" renew short --force
+like "$(orders | tr -d '\n ')" '"profile":"shortlived".*"profile":"shortlived"' \
+    "the renewal's order asked for it too"
+
+# --- renewal information
+check "issue a certificate to renew by ARI" cdk_out "$OUT" issue ari -d ari.example.test
+serial=$(serial_of ari)
+check "renew when the CA's window lies ahead" cdk_out "$OUT" renew ari
+like "$(cat "$OUT")" "renewal planned for .* inside the CA's window" "it says when it plans to"
+planned=$(grep -o 'planned for [^,]*' "$OUT")
+is "$(readlink "$STATE/live/ari")" "../archive/ari/1" "nothing was renewed"
+cdk_out "$OUT" renew ari
+is "$(grep -o 'planned for [^,]*' "$OUT")" "$planned" "the moment picked in the window is kept"
+certid=$(acmesrv_mgmt "/cert-id/$serial")
+check "the CA moves the window into the past" acmesrv_mgmt /set-renewal-window \
+    "{\"serial\": \"$serial\", \"start\": \"2020-01-01T00:00:00Z\", \"end\": \"2020-01-02T00:00:00Z\", \"explanationURL\": \"https://ca.example.test/incident\"}"
+check "renew when the window has passed" cdk_out "$OUT" renew ari
+diag_file "$OUT" 4
+like "$(cat "$OUT")" "renewal window .* says renew now: see https://ca.example.test/incident" \
+    "it renews at once and points at the explanation"
+is "$(readlink "$STATE/live/ari")" "../archive/ari/2" "version 2 is current"
+like "$(orders | tr -d '\n ')" "\"replaces\":\"$certid\"" "the new order says which certificate it replaces"
+
+# --- dns-persist-01: a standing record, shown when first needed
+cdk_out "$OUT" issue persist -d persist.example.test --challenge dns-persist-01
+is "$?" 1 "without the record the authorization fails"
+like "$(cat "$OUT")" "the record to create once and keep: _validation-persist\.persist\.example\.test TXT \".*; accounturi=https://" \
+    "and the record to create is shown"
+value=$(sed -n 's/.*_validation-persist\.persist\.example\.test TXT "\(.*\)"$/\1/p' "$OUT" | head -n1)
+check "the owner creates it" acmesrv_mgmt /set-txt \
+    "{\"host\": \"_validation-persist.persist.example.test.\", \"value\": \"$value\"}"
+check "then the issuance succeeds" cdk_out "$OUT" issue persist -d persist.example.test \
+    --challenge dns-persist-01
+check "persist verifies" verify persist
+
+# --- a CA that is down for a while
+check "the CA starts answering new orders with 503" acmesrv_scenario retry-after-503
+t0=$(date +%s)
+cdk_out "$OUT" renew ari --force
+rc=$?
+t1=$(date +%s)
+is "$rc" 1 "the renewal fails"
+like "$(cat "$OUT")" "try again after [0-9-]+ [0-9:]+ UTC" "and says when to try again"
+check "without waiting out the Retry-After (no busy retry)" test $((t1 - t0)) -lt 30
+like "$(cat "$STATE/certs/ari.json")" '"retry_after": *[0-9]+' "the next attempt time is recorded"
+is "$(readlink "$STATE/live/ari")" "../archive/ari/2" "the current certificate is untouched"
+acmesrv_scenario none >/dev/null
+
+done_testing
