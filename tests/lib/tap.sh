@@ -57,7 +57,11 @@ check()
 		ok "$desc"
 	else
 		not_ok "$desc"
-		diag "command failed: $*"
+		if [ "$want" -eq 0 ]; then
+			diag "command failed (status $rc): $*"
+		else
+			diag "command succeeded, expected to fail: $*"
+		fi
 	fi
 }
 
