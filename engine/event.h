@@ -68,7 +68,7 @@ struct event {
 	char msg[EVENT_MSG_MAX];	/* one line, already escaped */
 };
 
-/* Short lowercase name of a step ("order-created"). */
+/* Short lowercase name of a step ("order", "challenge-set"). */
 const char *event_step_name(enum event_step step);
 const char *event_kind_name(enum event_kind kind);
 const char *event_level_name(enum event_level level);

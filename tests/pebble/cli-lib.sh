@@ -11,10 +11,11 @@ CDK_ARGS=(--config "$CONF" --state "$STATE" --server "$PEBBLE_DIR_URL"
     --ca-bundle "$PEBBLE_CA_BUNDLE" --http-port "$PEBBLE_HTTP_PORT"
     --http-bind 127.0.0.1 --email test@example.com --agree-tos)
 
-# cdk ARGS...: certdeck against this run's Pebble.
+# cdk ARGS...: certdeck against this run's Pebble, under
+# $CERTDECK_WRAPPER when set (e.g. valgrind, for CI's leak check).
 cdk()
 {
-	"$CERTDECK" "${CDK_ARGS[@]}" "$@"
+	$CERTDECK_WRAPPER "$CERTDECK" "${CDK_ARGS[@]}" "$@"
 }
 
 # cdk_out FILE ARGS...: runs cdk with stdout+stderr in FILE; returns its status.
