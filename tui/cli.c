@@ -17,21 +17,24 @@
 #include "config.h"
 #include "names.h"
 #include "store.h"
+#include "ui.h"
 
 #define CLI_LETSENCRYPT "https://acme-v02.api.letsencrypt.org/directory"
 #define CLI_LETSENCRYPT_STAGING "https://acme-staging-v02.api.letsencrypt.org/directory"
 
 enum cli_opt {
-	OPT_CONFIG = 256, OPT_STATE, OPT_SERVER, OPT_STAGING, OPT_CA_BUNDLE,
+	OPT_CONFIG = 256, OPT_DEMO, OPT_STATE, OPT_SERVER, OPT_STAGING, OPT_CA_BUNDLE,
 	OPT_EMAIL, OPT_AGREE_TOS, OPT_HTTP_PORT, OPT_HTTP_BIND, OPT_KEY_TYPE,
 	OPT_BATCH, OPT_ALL, OPT_FORCE, OPT_REASON, OPT_JSON, OPT_NO_WAIT,
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
-	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER
+	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER,
+	OPT_THEME, OPT_NO_COLOR
 };
 
 static const struct option cli_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "server", required_argument, NULL, OPT_SERVER },
 	{ "staging", no_argument, NULL, OPT_STAGING },
@@ -55,6 +58,8 @@ static const struct option cli_options[] = {
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "ca", required_argument, NULL, OPT_CA },
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "dns-hook", required_argument, NULL, OPT_DNS_HOOK },
 	{ "dns-resolver", required_argument, NULL, OPT_DNS_RESOLVER },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
@@ -194,6 +199,7 @@ cli_option(struct cli *c, int opt, const char *arg)
 			return CLI_FAILED;
 		return c->challenge == NULL ? cli_challenge(c, "webroot") : 0;
 	case OPT_AGREE_TOS: c->agree_tos = 1; return 0;
+	case OPT_DEMO: c->demo = 1; return 0;
 	case OPT_ALL: c->all = 1; return 0;
 	case OPT_FORCE: c->force = 1; return 0;
 	case OPT_JSON: c->json = 1; return 0;
@@ -202,6 +208,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_YES: c->yes = 1; return 0;
 	case OPT_PROFILE: return cli_set(&c->profile, arg) ? CLI_FAILED : 0;
 	case OPT_CA: return cli_set(&c->ca_name, arg) ? CLI_FAILED : 0;
+	case OPT_THEME: return cli_set(&c->theme, arg) ? CLI_FAILED : 0;
+	case OPT_NO_COLOR: c->no_color = 1; return 0;
 	case OPT_DNS_HOOK: return cli_set(&c->dns_hook, arg) ? CLI_FAILED : 0;
 	case OPT_DNS_RESOLVER: return cli_set(&c->dns_resolver, arg) ? CLI_FAILED : 0;
 	case OPT_ACCOUNT: return cli_account_name(c, arg);
@@ -351,6 +359,15 @@ out:
 	return rc;
 }
 
+static int
+cli_has_terminal(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && term != NULL &&
+	    *term != '\0' && strcmp(term, "dumb") != 0;
+}
+
 int
 cli_parse(struct cli *c, int argc, char **argv)
 {
@@ -376,11 +393,16 @@ cli_parse(struct cli *c, int argc, char **argv)
 		if ((rc = cli_option(c, opt, optarg)) != 0)
 			return rc;
 	}
-	if (optind >= argc)
-		return cli_usage_error("%s", "no command given");
-	c->command = argv[optind];
-	c->args = argv + optind + 1;
-	c->n_args = argc - optind - 1;
+	if (optind >= argc) {
+		/* No command: the screens, but only on a real terminal. */
+		if (!cli_has_terminal())
+			return cli_usage_error("%s", "no command given (the screens "
+			    "need a terminal on stdin and stdout, and TERM not dumb)");
+		c->command = "";
+	} else
+		c->command = argv[optind];
+	c->args = argv + optind + (optind < argc);
+	c->n_args = argc > optind ? argc - optind - 1 : 0;
 	cli_env(c);
 	return cli_apply_config(c);
 }
@@ -411,12 +433,15 @@ cli_free(struct cli *c)
 	free(c->dns_resolver);
 	free(c->eab_hmac_key);
 	free(c->webroot);
+	free(c->theme);
 	config_free(&c->cfg);
 }
 
 int
 cli_run(struct cli *c)
 {
+	if (*c->command == '\0')
+		return ui_run(c);
 	if (strcmp(c->command, "issue") == 0)
 		return cli_issue(c);
 	if (strcmp(c->command, "renew") == 0)

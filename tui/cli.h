@@ -36,6 +36,7 @@ struct cli {
 	char **domains;
 	size_t n_domains;
 	int agree_tos, force, all, json, no_wait, with_cert_key, yes;
+	int demo;			/* --demo: main() runs demo_run() */
 	char *account;			/* --account */
 	int http_port, max_jobs, step_timeout;
 	char *http_bind;
@@ -47,6 +48,8 @@ struct cli {
 	char *ca_name;			/* --ca */
 	char *eab_kid, *eab_hmac_key;	/* --eab-kid, --eab-hmac-key */
 	char *webroot;			/* --webroot */
+	char *theme;			/* --theme: the screens' colours */
+	int no_color;			/* --no-color */
 	enum crypto_key_type key_type;
 	double renew_fraction;
 	int renew_days;

@@ -56,6 +56,9 @@ static const char cli_global_help[] =
 "  --max-jobs N       jobs run at once (default 8)\n"
 "  --timeout SECONDS  bound on each order step's wait for the CA (default 90)\n"
 "  --no-wait          fail at once when another certdeck holds the state folder\n"
+"  --theme NAME       colours of the screens: default, light, high-contrast,\n"
+"                     mono, or NAME.theme in the config folder's themes/\n"
+"  --no-color         no colour on the screens (so does NO_COLOR)\n"
 "  -q, --quiet        print failures only\n"
 "  -v, --verbose      print every step, polls included\n"
 "  -h, --help         this help; 'certdeck CMD --help' for one command\n"
@@ -122,7 +125,8 @@ cli_usage(FILE *out)
 
 	fprintf(out, "Usage: certdeck [OPTIONS] COMMAND [ARGS]\n\n"
 	    "certdeck manages ACME (RFC 8555) certificates: it issues, renews and\n"
-	    "revokes them, and keeps every version in its state folder.\n\nCommands:\n");
+	    "revokes them, and keeps every version in its state folder. Without a\n"
+	    "command, on a terminal, it opens the screens.\n\nCommands:\n");
 	for (i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
 		fprintf(out, "  certdeck %s\n", cli_commands[i].synopsis);
 	fprintf(out, "\n%s\nCAs by name (--ca NAME, or ca = \"NAME\" in the config);\n"
