@@ -235,6 +235,7 @@ issue_order_created(struct job *job)
 	if (job->resp->location == NULL)
 		return job_failf(job, ERR_PROTO, "new order: %s: no Location header",
 		    job->resp->url);
+	free(is->order_url);	/* a resumed order's, when that one was dead */
 	if ((is->order_url = strdup(job->resp->location)) == NULL)
 		return job_failf(job, ERR_NOMEM, "out of memory");
 	if (issue_take_order(job) != 0 || issue_order_record(job) != 0)

@@ -14,6 +14,10 @@ check "a first certificate to protect" cdk_out "$OUT" issue keep -d keep.example
 snapshot=$PEBBLE_SCRATCH/keep.sha
 (cd "$STATE/archive/keep" && find . -type f | sort | xargs sha256sum) >"$snapshot"
 
+# Whatever happens to this test, no stopped certdeck outlives it.
+stopped_pids=
+at_exit 'kill -KILL $stopped_pids 2>/dev/null'
+
 # kill_at STEP NAME: starts an issuance stopped at STEP, kills it -9.
 kill_at()
 {
@@ -22,6 +26,7 @@ kill_at()
 	CERTDECK_TEST_STOP_AT=$1 "$CERTDECK" "${CDK_ARGS[@]}" issue "$2" \
 	    -d "$2.example.test" >"$PEBBLE_SCRATCH/$2.log" 2>&1 &
 	pid=$!
+	stopped_pids="$stopped_pids $pid"
 	if ! wait_for proc_stopped "$pid" --timeout 30; then
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null

@@ -11,12 +11,17 @@ pebble_start || bail_out "Pebble did not start"
 . "$top_srcdir/tests/pebble/cli-lib.sh"
 OUT=$PEBBLE_SCRATCH/out
 
+# Whatever happens to this test, no stopped certdeck outlives it.
+stopped_pids=
+at_exit 'kill -KILL $stopped_pids 2>/dev/null'
+
 # start_stopped STEP NAME: an issuance that stops itself at STEP.
 start_stopped()
 {
 	CERTDECK_TEST_STOP_AT=$1 "$CERTDECK" "${CDK_ARGS[@]}" issue "$2" \
 	    -d "$2.example.test" >"$PEBBLE_SCRATCH/$2.log" 2>&1 &
 	holder=$!
+	stopped_pids="$stopped_pids $holder"
 	wait_for proc_stopped "$holder" --timeout 30
 }
 
