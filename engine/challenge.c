@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alpn.h"
 #include "b64url.h"
 #include "challenge.h"
 #include "esc.h"
@@ -31,6 +32,7 @@ static const char *const challenge_method_names[CHALLENGE_COUNT] = {
 	[CHALLENGE_WEBROOT] = "webroot",
 	[CHALLENGE_DNS] = "dns-01",
 	[CHALLENGE_DNS_PERSIST] = "dns-persist-01",
+	[CHALLENGE_ALPN] = "tls-alpn-01",
 };
 
 int
@@ -47,7 +49,7 @@ challenge_method_parse(const char *name, enum challenge_method *out, struct err 
 			*out = (enum challenge_method)i;
 			return 0;
 		}
-	return err_set(err, ERR_CONFIG, "unknown challenge '%s' (http-01, webroot, dns-01, dns-persist-01)",
+	return err_set(err, ERR_CONFIG, "unknown challenge '%s' (http-01, webroot, tls-alpn-01, dns-01, dns-persist-01)",
 	    name ? name : "");
 }
 
@@ -177,6 +179,30 @@ webroot_cleanup(struct job *job, struct solve *s)
 		    strerror(errno));
 }
 
+/* ---------------------------------------------------------------- tls-alpn-01 */
+
+static int
+alpn_present(struct job *job, struct solve *s, struct err *err)
+{
+	struct engine_ctx *ctx = job->ctx;
+
+	if (ctx->alpn == NULL &&
+	    (ctx->alpn = alpn_new(ctx->opt.http_bind, ctx->opt.tls_port, err)) == NULL)
+		return err_prefix(err, "tls-alpn-01 responder");
+	if (alpn_add(ctx->alpn, s->ident.value, strcmp(s->ident.type, "ip") == 0,
+	    s->keyauth, err) != 0)
+		return -1;
+	s->presented = 1;
+	return 0;
+}
+
+static void
+alpn_cleanup(struct job *job, struct solve *s)
+{
+	if (job->ctx->alpn != NULL)
+		alpn_remove(job->ctx->alpn, s->ident.value);
+}
+
 static const struct solver challenge_solvers[CHALLENGE_COUNT] = {
 	[CHALLENGE_HTTP] = {
 		.acme_type = "http-01",
@@ -189,6 +215,12 @@ static const struct solver challenge_solvers[CHALLENGE_COUNT] = {
 		.label = "http-01 (webroot)",
 		.present = webroot_present,
 		.cleanup = webroot_cleanup,
+	},
+	[CHALLENGE_ALPN] = {
+		.acme_type = "tls-alpn-01",
+		.label = "tls-alpn-01 (built-in responder)",
+		.present = alpn_present,
+		.cleanup = alpn_cleanup,
 	},
 };
 

@@ -22,6 +22,7 @@ enum challenge_method {
 	CHALLENGE_WEBROOT,		/* "http-01" through files in a webroot */
 	CHALLENGE_DNS,			/* "dns-01" through the user's hook */
 	CHALLENGE_DNS_PERSIST,		/* "dns-persist-01": a standing record */
+	CHALLENGE_ALPN,			/* "tls-alpn-01": built-in TLS responder */
 	CHALLENGE_COUNT
 };
 

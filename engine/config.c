@@ -360,7 +360,7 @@ config_cert_challenge_ok(struct config_ctx *x, const config_t *lc,
     size_t i)
 {
 	struct config_cert *t = &x->c->certs[i];
-	int dns = strcmp(t->challenge, "dns-01") == 0;
+	int dns = strncmp(t->challenge, "dns-", 4) == 0;	/* dns-01, dns-persist-01 */
 	unsigned char addr[16];
 	size_t j;
 

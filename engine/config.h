@@ -42,7 +42,7 @@ struct config {
 	char	*email, *key_type, *ca, *state_dir, *http_bind, *theme;
 	char	*dns_hook, *dns_resolver;
 	double	 renew_fraction;
-	int	 renew_days, max_jobs, step_timeout, http_port;
+	int	 renew_days, max_jobs, step_timeout, http_port, tls_port;
 	struct config_ca *cas;
 	size_t	 n_cas;
 	struct config_cert *certs;

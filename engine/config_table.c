@@ -19,7 +19,7 @@ static const char *const config_key_types[] = {
 	"ec256", "ec384", "rsa2048", "rsa3072", "rsa4096", NULL
 };
 static const char *const config_challenges[] = {
-	"http-01", "dns-01", "tls-alpn-01", NULL
+	"http-01", "dns-01", "tls-alpn-01", "dns-persist-01", NULL
 };
 
 /* Sets "is not one of: a b c" for `value` against `list`; returns -1. */
@@ -190,6 +190,9 @@ static const struct config_entry config_table[] = {
 	{ .name = "http_port", .type = CONFIG_T_INT, .scope = CONFIG_GLOBAL,
 	  .dflt = "80", .min = 1, .max = 65535, .off = G(http_port),
 	  .help = "Port of the built-in http-01 responder." },
+	{ .name = "tls_port", .type = CONFIG_T_INT, .scope = CONFIG_GLOBAL,
+	  .dflt = "443", .min = 1, .max = 65535, .off = G(tls_port),
+	  .help = "Port of the built-in tls-alpn-01 responder." },
 	{ .name = "http_bind", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .check = config_check_bind, .off = G(http_bind),
 	  .help = "Address of the built-in http-01 responder (\"\": all "
@@ -247,7 +250,7 @@ static const struct config_entry config_table[] = {
 	  .help = "CA to use (\"\": the global ca)." },
 	{ .name = "challenge", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "http-01", .check = config_check_challenge,
-	  .off = C(challenge), .help = "http-01, dns-01 or tls-alpn-01." },
+	  .off = C(challenge), .help = "http-01, tls-alpn-01, dns-01 or dns-persist-01." },
 	{ .name = "key_type", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .check = config_check_key_type_opt, .off = C(key_type),
 	  .help = "Certificate key (\"\": the global key_type)." },

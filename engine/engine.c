@@ -26,11 +26,12 @@
 #include "engine.h"
 #include "esc.h"
 #include "job.h"
+#include "alpn.h"
 #include "proc.h"
 #include "responder.h"
 #include "store.h"
 
-#define ENGINE_POLL_FDS 80
+#define ENGINE_POLL_FDS 256
 #define ENGINE_IDLE_WAIT_MS 60000
 #define ENGINE_STEP_PASSES 1000
 
@@ -448,6 +449,8 @@ engine_timeout(const struct engine *e, long long now)
 	if (e->ctx.responder != NULL &&
 	    (rt = responder_timeout_ms(e->ctx.responder, now)) >= 0 && rt < best)
 		best = rt;
+	if (e->ctx.alpn != NULL && (rt = alpn_timeout_ms(e->ctx.alpn, now)) >= 0 && rt < best)
+		best = rt;
 	return best < 0 ? 0 : (int)best;
 }
 
@@ -462,6 +465,10 @@ engine_idle_check(struct engine *e)
 	if (e->ctx.responder != NULL) {
 		responder_free(e->ctx.responder);
 		e->ctx.responder = NULL;
+	}
+	if (e->ctx.alpn != NULL) {
+		alpn_free(e->ctx.alpn);
+		e->ctx.alpn = NULL;
 	}
 	if (e->locked) {
 		store_unlock(e->ctx.store);
@@ -494,7 +501,7 @@ engine_main(void *arg)
 	struct engine *e = arg;
 	struct pollfd fds[ENGINE_POLL_FDS];
 	struct err err;
-	int n, n_resp;
+	int n, n_resp, n_alpn;
 
 	for (;;) {
 		n = 0;
@@ -504,6 +511,9 @@ engine_main(void *arg)
 		if (e->ctx.responder != NULL)
 			n += responder_pollfds(e->ctx.responder, fds + n, ENGINE_POLL_FDS - n);
 		n_resp = n;
+		if (e->ctx.alpn != NULL)
+			n += alpn_pollfds(e->ctx.alpn, fds + n, ENGINE_POLL_FDS - n);
+		n_alpn = n;
 		n += proc_pollfds(e->ctx.procs, fds + n, ENGINE_POLL_FDS - n);
 		if (http_wait(e->ctx.http, fds, (unsigned)n,
 		    engine_timeout(e, job_now_ms()), &err) != 0)
@@ -514,7 +524,9 @@ engine_main(void *arg)
 			engine_cancel_all(e);
 		if (e->ctx.responder != NULL)
 			responder_handle(e->ctx.responder, fds + 1, n_resp - 1, job_now_ms());
-		proc_handle(e->ctx.procs, fds + n_resp, n - n_resp, job_now_ms());
+		if (e->ctx.alpn != NULL)
+			alpn_handle(e->ctx.alpn, fds + n_resp, n_alpn - n_resp, job_now_ms());
+		proc_handle(e->ctx.procs, fds + n_alpn, n - n_alpn, job_now_ms());
 		if (http_run(e->ctx.http, &err) != 0)
 			engine_log(e, EVENT_ERROR, "engine: %s", err.msg);
 		engine_step_all(e);
@@ -567,6 +579,8 @@ engine_options_copy(struct engine *e, const struct engine_options *opt, struct e
 		o->cert_key_type = CRYPTO_KEY_EC256;
 	if (o->http_port == 0)
 		o->http_port = 80;
+	if (o->tls_port == 0)
+		o->tls_port = 443;
 	if (o->max_jobs <= 0)
 		o->max_jobs = 8;
 	if (o->step_timeout_s <= 0)
@@ -620,6 +634,8 @@ engine_free(struct engine *e)
 
 	if (e->ctx.responder != NULL)
 		responder_free(e->ctx.responder);
+	if (e->ctx.alpn != NULL)
+		alpn_free(e->ctx.alpn);
 	if (e->ctx.http != NULL)
 		http_client_free(e->ctx.http);
 	proc_set_free(e->ctx.procs);

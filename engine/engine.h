@@ -31,7 +31,8 @@ struct engine_options {
 	enum crypto_key_type account_key_type;	/* 0 = ec256 */
 	enum crypto_key_type cert_key_type;	/* 0 = ec256 */
 	int http_port;			/* built-in http-01 responder; 0 = 80 */
-	const char *http_bind;		/* NULL or "" = all addresses */
+	const char *http_bind;		/* NULL or "" = all addresses (both responders) */
+	int tls_port;			/* built-in tls-alpn-01 responder; 0 = 443 */
 	const char *dns_hook;		/* dns-01: program that adds/deletes TXT records */
 	const char *dns_resolver;	/* dns-01: "ADDR:PORT" to check records at, or NULL */
 	int max_jobs;			/* concurrent jobs; 0 = 8 */

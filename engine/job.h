@@ -20,6 +20,7 @@
 
 struct store;
 struct responder;
+struct alpn;
 struct proc_set;
 
 /* What a step asks the loop to do next. */
@@ -64,6 +65,7 @@ struct engine_ctx {
 	struct store *store;
 	struct http_client *http;
 	struct responder *responder;	/* created on first need */
+	struct alpn *alpn;		/* tls-alpn-01 responder, on first need */
 	struct proc_set *procs;		/* hooks running */
 	struct ca *ca;
 	int event_fd;			/* write end */

@@ -29,7 +29,7 @@ enum cli_opt {
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
 	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER,
-	OPT_THEME, OPT_NO_COLOR
+	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT
 };
 
 static const struct option cli_options[] = {
@@ -61,6 +61,7 @@ static const struct option cli_options[] = {
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "dns-hook", required_argument, NULL, OPT_DNS_HOOK },
+	{ "tls-port", required_argument, NULL, OPT_TLS_PORT },
 	{ "dns-resolver", required_argument, NULL, OPT_DNS_RESOLVER },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -217,6 +218,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case 'v': c->verbosity = CLI_VERBOSE; return 0;
 	case OPT_HTTP_PORT:
 		return cli_int(arg, 1, 65535, "--http-port", &c->http_port) ? CLI_USAGE : 0;
+	case OPT_TLS_PORT:
+		return cli_int(arg, 1, 65535, "--tls-port", &c->tls_port) ? CLI_USAGE : 0;
 	case OPT_MAX_JOBS:
 		return cli_int(arg, 1, 256, "--max-jobs", &c->max_jobs) ? CLI_USAGE : 0;
 	case OPT_TIMEOUT:
@@ -338,6 +341,8 @@ cli_apply_config(struct cli *c)
 		fprintf(stderr, "certdeck: %s: key_type: %s\n", path, err.msg);
 		goto out;
 	}
+	if (c->tls_port == 0)
+		c->tls_port = cfg.tls_port;
 	if (c->http_port == 0)
 		c->http_port = cfg.http_port;
 	if (c->max_jobs == 0)

@@ -38,7 +38,7 @@ struct cli {
 	int agree_tos, force, all, json, no_wait, with_cert_key, yes;
 	int demo;			/* --demo: main() runs demo_run() */
 	char *account;			/* --account */
-	int http_port, max_jobs, step_timeout;
+	int http_port, tls_port, max_jobs, step_timeout;
 	char *http_bind;
 	char *reason;
 	char *challenge;		/* --challenge */

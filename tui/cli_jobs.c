@@ -59,6 +59,7 @@ cli_engine_start(const struct cli *c)
 		.account_key_type = CRYPTO_KEY_EC256,
 		.cert_key_type = c->key_type ? c->key_type : cli_default_key_type(c),
 		.http_port = c->http_port,
+		.tls_port = c->tls_port,
 		.http_bind = c->http_bind,
 		.dns_hook = c->dns_hook,
 		.dns_resolver = c->dns_resolver,
@@ -241,16 +242,9 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 	    (engine_cmd_set(&cmd->challenge, "webroot", &err) != 0 ||
 	    engine_cmd_set(&cmd->webroot, cc->webroot, &err) != 0))
 		return -1;
-	if (cc->challenge != NULL && strcmp(cc->challenge, "dns-01") == 0 &&
-	    cmd->challenge == NULL && engine_cmd_set(&cmd->challenge, "dns-01", &err) != 0)
-		return -1;
 	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0 &&
-	    strcmp(cc->challenge, "dns-01") != 0) {
-		fprintf(stderr, "certdeck: %s:%d: certificate %s: challenge %s is not "
-		    "supported by this version (http-01 is)\n", c->cfg.path, cc->line,
-		    cmd->name, cc->challenge);
+	    cmd->challenge == NULL && engine_cmd_set(&cmd->challenge, cc->challenge, &err) != 0)
 		return -1;
-	}
 	if (cmd->n_domains == 0)
 		for (i = 0; i < cc->n_domains; i++)
 			if (engine_cmd_add_domain(cmd, cc->domains[i], &err) != 0)

@@ -56,4 +56,16 @@ check "loop4 verifies" verify_live loop4
 like "$("${CERTTOOL:-certtool}" -i --infile "$STATE/live/loop4/cert.pem" 2>/dev/null)" \
     "IPAddress: 127.0.0.1" "the certificate carries an iPAddress SAN"
 
+# tls-alpn-01 (RFC 8737), answered by the built-in TLS responder.
+check "issue through tls-alpn-01" cdk_out "$OUT" issue alpn -d alpn.example.test \
+    --challenge tls-alpn-01 --tls-port "$PEBBLE_TLS_PORT"
+diag_file "$OUT" 4
+like "$(cat "$OUT")" "tls-alpn-01 \(built-in responder\)" "the tls-alpn-01 method was used"
+check "alpn verifies" verify_live alpn
+check "an IP address through tls-alpn-01" cdk_out "$OUT" issue alpn4 -d 127.0.0.1 \
+    --challenge tls-alpn-01 --tls-port "$PEBBLE_TLS_PORT"
+check "alpn4 verifies" verify_live alpn4
+check "the TLS port is free again after the run" \
+    sh -c "! ss -ltn 'sport = :$PEBBLE_TLS_PORT' | grep -q LISTEN"
+
 done_testing
