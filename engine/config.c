@@ -211,6 +211,8 @@ config_cert_free(struct config_cert *t)
 	free(t->challenge);
 	free(t->key_type);
 	free(t->webroot);
+	free(t->profile);
+	free(t->preferred_chain);
 }
 
 /* Loads a cas or certificates list: each group gets the defaults of its

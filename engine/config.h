@@ -34,6 +34,7 @@ struct config_cert {
 	size_t	  n_domains;
 	char	 *ca, *challenge, *key_type;
 	char	 *webroot;	/* "" for the built-in http-01 responder */
+	char	 *profile, *preferred_chain;	/* "" when not set */
 	int	  line;
 };
 

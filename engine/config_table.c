@@ -258,6 +258,13 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .check = config_check_abs_path_opt, .off = C(webroot),
 	  .help = "http-01 through files under this folder (\"\": the "
 	  "built-in responder)." },
+	{ .name = "profile", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(profile),
+	  .help = "The CA's certificate profile (\"\": its default)." },
+	{ .name = "preferred_chain", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(preferred_chain),
+	  .help = "Of the chains the CA offers, the one whose top is issued by "
+	  "this name (\"\": the default chain)." },
 };
 
 #undef G

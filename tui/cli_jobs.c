@@ -245,6 +245,13 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0 &&
 	    cmd->challenge == NULL && engine_cmd_set(&cmd->challenge, cc->challenge, &err) != 0)
 		return -1;
+	if (cc->profile != NULL && *cc->profile != '\0' && cmd->profile == NULL &&
+	    engine_cmd_set(&cmd->profile, cc->profile, &err) != 0)
+		return -1;
+	if (cc->preferred_chain != NULL && *cc->preferred_chain != '\0' &&
+	    cmd->preferred_chain == NULL &&
+	    engine_cmd_set(&cmd->preferred_chain, cc->preferred_chain, &err) != 0)
+		return -1;
 	if (cmd->n_domains == 0)
 		for (i = 0; i < cc->n_domains; i++)
 			if (engine_cmd_add_domain(cmd, cc->domains[i], &err) != 0)

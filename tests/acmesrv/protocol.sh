@@ -46,6 +46,15 @@ check "renew --force keeps the profile" cdk_out "$OUT" renew short --force
 like "$(orders | tr -d '\n ')" '"profile":"shortlived".*"profile":"shortlived"' \
     "the renewal's order asked for it too"
 
+cat >"$S/profile.conf" <<CONF
+certificates = ( { name = "cfgprof"; domains = [ "cfgprof.example.test" ]; profile = "shortlived"; } );
+CONF
+check "a profile set in the config file" sh -c "'$CERTDECK' --config '$S/profile.conf' \
+    --state '$STATE' --server '$ACMESRV_DIR_URL' --ca-bundle '$ACMESRV_CA_BUNDLE' \
+    --http-port '$ACMESRV_HTTP_PORT' --http-bind 127.0.0.1 --agree-tos issue cfgprof >'$OUT' 2>&1"
+is "$(orders | tr -d '\n ' | grep -o '"profile":"shortlived"' | wc -l)" 3 \
+    "its order asked for the profile too"
+
 # --- renewal information
 check "issue a certificate to renew by ARI" cdk_out "$OUT" issue ari -d ari.example.test
 serial=$(serial_of ari)
