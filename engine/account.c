@@ -24,26 +24,10 @@ account_path(const char *ca_id, const char *name, const char *file, char *out,
 	snprintf(out, outsz, "accounts/%s/%s/%s", ca_id, name, file);
 }
 
-int
-account_rec_set(char **field, const char *value, struct err *err)
-{
-	char *copy = NULL;
-
-	if (value != NULL && (copy = strdup(value)) == NULL)
-		return err_nomem(err, "account record");
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
 void
 account_rec_free(struct account_rec *rec)
 {
-	size_t i;
-
-	for (i = 0; i < rec->n_contacts; i++)
-		free(rec->contacts[i]);
-	free(rec->contacts);
+	strv_free(rec->contacts, rec->n_contacts);
 	free(rec->url);
 	free(rec->directory);
 	free(rec->status);
@@ -59,12 +43,12 @@ account_from_json(const json_t *doc, struct account_rec *out, struct err *err)
 	json_t *contacts = json_arr(doc, "contact"), *v;
 	size_t i;
 
-	if (account_rec_set(&out->url, json_str(doc, "url"), err) != 0 ||
-	    account_rec_set(&out->directory, json_str(doc, "directory"), err) != 0 ||
-	    account_rec_set(&out->status, json_str(doc, "status"), err) != 0 ||
-	    account_rec_set(&out->key_file, json_str(doc, "key_file"), err) != 0 ||
-	    account_rec_set(&out->key_type, json_str(doc, "key_type"), err) != 0 ||
-	    account_rec_set(&out->created, json_str(doc, "created"), err) != 0)
+	if (str_set(&out->url, json_str(doc, "url"), err) != 0 ||
+	    str_set(&out->directory, json_str(doc, "directory"), err) != 0 ||
+	    str_set(&out->status, json_str(doc, "status"), err) != 0 ||
+	    str_set(&out->key_file, json_str(doc, "key_file"), err) != 0 ||
+	    str_set(&out->key_type, json_str(doc, "key_type"), err) != 0 ||
+	    str_set(&out->created, json_str(doc, "created"), err) != 0)
 		return -1;
 	if (contacts == NULL || json_array_size(contacts) == 0)
 		return 0;

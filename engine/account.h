@@ -12,6 +12,7 @@
 
 #include "crypto.h"
 #include "err.h"
+#include "str.h"
 
 struct store;
 
@@ -43,9 +44,6 @@ struct crypto_key *account_key_load(struct store *s, const char *ca_id,
  * with the first free N); returns its name in `*key_file` (caller frees). */
 int account_key_add(struct store *s, const char *ca_id, const char *name,
     const struct crypto_key *key, char **key_file, struct err *err);
-
-/* Replaces a string field with a copy of `value`. */
-int account_rec_set(char **field, const char *value, struct err *err);
 
 void account_rec_free(struct account_rec *rec);
 

@@ -12,6 +12,7 @@
 #include "b64url.h"
 #include "esc.h"
 #include "json.h"
+#include "str.h"
 
 static const char *const acme_status_names[] = {
 	[ACME_STATUS_UNKNOWN] = "unknown",
@@ -92,16 +93,6 @@ acme_strdup_opt(const json_t *obj, const char *key, char **out, struct err *err)
 	return 0;
 }
 
-static void
-acme_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* Copies an array of strings, refusing other element types and more than
  * `max` elements; `https` requires each to be an https URL. */
 static int
@@ -126,13 +117,13 @@ acme_strv_dup(const json_t *arr, const char *where, const char *key, size_t max,
 		json_t *v = json_array_get(arr, i);
 
 		if (!json_is_string(v) || (https && !acme_is_https(json_string_value(v)))) {
-			acme_strv_free(*out, i);
+			strv_free(*out, i);
 			*out = NULL;
 			return err_set(err, ERR_PROTO, "%s: \"%s\"[%zu] is not %s", where,
 			    key, i, https ? "an https URL" : "a string");
 		}
 		if (((*out)[i] = strdup(json_string_value(v))) == NULL) {
-			acme_strv_free(*out, i);
+			strv_free(*out, i);
 			*out = NULL;
 			return err_nomem(err, key);
 		}
@@ -217,8 +208,8 @@ acme_directory_free(struct acme_directory *d)
 	free(d->renewal_info);
 	free(d->terms_of_service);
 	free(d->website);
-	acme_strv_free(d->caa_identities, d->n_caa_identities);
-	acme_strv_free(d->profiles, d->n_profiles);
+	strv_free(d->caa_identities, d->n_caa_identities);
+	strv_free(d->profiles, d->n_profiles);
 	memset(d, 0, sizeof *d);
 }
 
@@ -489,7 +480,7 @@ void
 acme_order_free(struct acme_order *o)
 {
 	free(o->identifiers);
-	acme_strv_free(o->authorizations, o->n_authorizations);
+	strv_free(o->authorizations, o->n_authorizations);
 	free(o->finalize);
 	free(o->certificate);
 	if (o->error != NULL)
@@ -572,7 +563,7 @@ acme_authz_free(struct acme_authz *a)
 		free(a->challenges[i].type);
 		free(a->challenges[i].url);
 		free(a->challenges[i].token);
-		acme_strv_free(a->challenges[i].issuer_domains,
+		strv_free(a->challenges[i].issuer_domains,
 		    a->challenges[i].n_issuer_domains);
 		if (a->challenges[i].error != NULL)
 			acme_problem_destroy(a->challenges[i].error);
@@ -618,7 +609,7 @@ out:
 void
 acme_account_free(struct acme_account *a)
 {
-	acme_strv_free(a->contacts, a->n_contacts);
+	strv_free(a->contacts, a->n_contacts);
 	free(a->orders);
 	memset(a, 0, sizeof *a);
 }

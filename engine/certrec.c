@@ -22,18 +22,6 @@ certrec_path(const char *name, char *out, size_t outsz)
 }
 
 int
-certrec_set(char **field, const char *value, struct err *err)
-{
-	char *copy = NULL;
-
-	if (value != NULL && (copy = strdup(value)) == NULL)
-		return err_nomem(err, "certificate record");
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
-int
 certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
     struct err *err)
 {
@@ -49,9 +37,7 @@ certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
 			free(v);
 			return err_nomem(err, "domain");
 		}
-	for (i = 0; i < rec->n_domains; i++)
-		free(rec->domains[i]);
-	free(rec->domains);
+	strv_free(rec->domains, rec->n_domains);
 	rec->domains = v;
 	rec->n_domains = n;
 	return 0;
@@ -60,11 +46,7 @@ certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
 void
 certrec_free(struct certrec *rec)
 {
-	size_t i;
-
-	for (i = 0; i < rec->n_domains; i++)
-		free(rec->domains[i]);
-	free(rec->domains);
+	strv_free(rec->domains, rec->n_domains);
 	free(rec->name);
 	free(rec->directory);
 	free(rec->account);
@@ -116,10 +98,10 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 	json_t *domains = json_arr(doc, "domains"), *v;
 	size_t i;
 
-	if (certrec_set(&out->name, name, err) != 0)
+	if (str_set(&out->name, name, err) != 0)
 		return -1;
 	for (i = 0; i < sizeof strings / sizeof strings[0]; i++)
-		if (certrec_set((char **)((char *)out + strings[i].offset),
+		if (str_set((char **)((char *)out + strings[i].offset),
 		    json_str(doc, strings[i].key), err) != 0)
 			return -1;
 	for (i = 0; domains != NULL && i < json_array_size(domains); i++) {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "str.h"
 
 struct store;
 
@@ -47,9 +48,6 @@ int certrec_load(struct store *s, const char *name, struct certrec *out,
 
 /* Writes certs/NAME.json atomically. */
 int certrec_save(struct store *s, const struct certrec *rec, struct err *err);
-
-/* Replaces a string field, copying `value` (NULL clears it). */
-int certrec_set(char **field, const char *value, struct err *err);
 
 /* Replaces the domain list. */
 int certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,

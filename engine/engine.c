@@ -81,18 +81,6 @@ engine_cmd_add_domain(struct engine_cmd *cmd, const char *domain, struct err *er
 	return 0;
 }
 
-int
-engine_cmd_set(char **field, const char *value, struct err *err)
-{
-	char *copy = NULL;
-
-	if (value != NULL && (copy = strdup(value)) == NULL)
-		return err_nomem(err, "command");
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
 void
 engine_cmd_free(struct engine_cmd *cmd)
 {

@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "err.h"
+#include "str.h"
 
 #define ENGINE_NAME_MAX 64
 
@@ -78,9 +79,6 @@ struct engine;
 
 /* Builds a command; NULL on allocation failure. */
 struct engine_cmd *engine_cmd_new(enum engine_cmd_kind kind, const char *name);
-
-/* Sets one of a command's string fields (copied; NULL clears). */
-int engine_cmd_set(char **field, const char *value, struct err *err);
 
 /* Adds a domain to a command (copied). */
 int engine_cmd_add_domain(struct engine_cmd *cmd, const char *domain,

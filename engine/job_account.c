@@ -38,9 +38,7 @@ account_job_record(struct job *job, const struct acme_account *acct,
 	if (account_load(job->ctx->store, ca->id, name, &rec, &job->fail) < 0)
 		return -1;
 	if (acct != NULL) {
-		for (i = 0; i < rec.n_contacts; i++)
-			free(rec.contacts[i]);
-		free(rec.contacts);
+		strv_free(rec.contacts, rec.n_contacts);
 		rec.contacts = NULL;
 		rec.n_contacts = 0;
 		if (acct->n_contacts > 0 &&
@@ -49,12 +47,12 @@ account_job_record(struct job *job, const struct acme_account *acct,
 		for (i = 0; i < acct->n_contacts; i++)
 			if ((rec.contacts[rec.n_contacts++] = strdup(acct->contacts[i])) == NULL)
 				goto out;
-		if (account_rec_set(&rec.status, acme_status_name(acct->status),
+		if (str_set(&rec.status, acme_status_name(acct->status),
 		    &job->fail) != 0)
 			goto out;
 	}
-	if (key_file != NULL && (account_rec_set(&rec.key_file, key_file, &job->fail) != 0 ||
-	    account_rec_set(&rec.key_type, crypto_key_type_name(crypto_key_get_type(
+	if (key_file != NULL && (str_set(&rec.key_file, key_file, &job->fail) != 0 ||
+	    str_set(&rec.key_type, crypto_key_type_name(crypto_key_get_type(
 	    ca->acct_key)), &job->fail) != 0))
 		goto out;
 	rc = account_save(job->ctx->store, ca->id, name, &rec, &job->fail);

@@ -21,16 +21,9 @@ int
 issue_cert_id(struct job *job)
 {
 	struct issue *is = issue_of(job);
-	struct store_cert_files f;
 	struct crypto_cert_info info;
-	int rc;
 
-	memset(&f, 0, sizeof f);
-	if (store_cert_load(job->ctx->store, job->cmd->name, 0, &f, &job->fail) != 0)
-		return -1;
-	rc = crypto_cert_parse_pem(f.cert, strlen(f.cert), &info, &job->fail);
-	store_cert_files_free(&f);
-	if (rc != 0)
+	if (issue_current_cert(job, &info) != 0)
 		return -1;
 	is->cert_id = ari_cert_id(info.aki, info.aki_len, info.serial, info.serial_len,
 	    &job->fail);
@@ -86,7 +79,7 @@ ari_record(struct job *job, const struct ari_window *w)
 	rec.ari_end = w->end;
 	rec.ari_pick = pick;
 	rec.ari_checked = time(NULL);
-	if (certrec_set(&rec.ari_explanation, w->explanation, NULL) == 0 &&
+	if (str_set(&rec.ari_explanation, w->explanation, NULL) == 0 &&
 	    certrec_save(job->ctx->store, &rec, NULL) == 0)
 		job_emit_changed(job, OBJECT_CERT, job->cmd->name);
 	certrec_free(&rec);

@@ -54,6 +54,22 @@ issue_ident(struct job *job, const struct acme_authz *a)
 	snprintf(job->ident, sizeof job->ident, "%s", a->identifier.value);
 }
 
+/* Checks job->resp and parses it as the authorization `a` (replacing what
+ * `a` held); later events are about its identifier. */
+static int
+issue_take_authz(struct job *job, struct acme_authz *a)
+{
+	struct http_response *r = job->resp;
+
+	if (job_reply_ok(job, "authorization", "application/json") != 0)
+		return -1;
+	acme_authz_free(a);
+	if (acme_authz_parse(r->body.data, r->body.len, r->url, a, &job->fail) != 0)
+		return -1;
+	issue_ident(job, a);
+	return 0;
+}
+
 /* Progress from 20 to 60 % across the authorizations. */
 static int
 issue_authz_progress(const struct issue *is, size_t i)
@@ -126,15 +142,10 @@ issue_authz_reply(struct job *job)
 	struct issue *is = issue_of(job);
 	struct acme_authz *a = &is->authzs[is->authz_i];
 	const struct acme_challenge *c;
-	struct http_response *r;
+	struct http_response *r = job->resp;
 
-	if (job_reply_ok(job, "authorization", "application/json") != 0)
+	if (issue_take_authz(job, a) != 0)
 		return JOB_FAILED;
-	r = job->resp;
-	acme_authz_free(a);
-	if (acme_authz_parse(r->body.data, r->body.len, r->url, a, &job->fail) != 0)
-		return JOB_FAILED;
-	issue_ident(job, a);
 	job_emit(job, EVENT_STEP, STEP_AUTHZ_FETCHED, issue_authz_progress(is, is->authz_i),
 	    "authorization %s: %s", a->identifier.value, acme_status_name(a->status));
 	if (a->status == ACME_STATUS_VALID) {
@@ -246,15 +257,9 @@ issue_authz_poll_reply(struct job *job)
 {
 	struct issue *is = issue_of(job);
 	struct acme_authz *a = &is->authzs[is->authz_i];
-	struct http_response *r;
 
-	if (job_reply_ok(job, "authorization", "application/json") != 0)
+	if (issue_take_authz(job, a) != 0)
 		return JOB_FAILED;
-	r = job->resp;
-	acme_authz_free(a);
-	if (acme_authz_parse(r->body.data, r->body.len, r->url, a, &job->fail) != 0)
-		return JOB_FAILED;
-	issue_ident(job, a);
 	switch (a->status) {
 	case ACME_STATUS_VALID:
 		job_emit(job, EVENT_STEP, STEP_VALIDATED, 60, "%s validated",

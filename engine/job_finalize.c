@@ -157,18 +157,18 @@ finalize_store(struct job *job, const char *leaf, const char *chain, int *versio
 		rec.not_before = info.not_before;
 		rec.not_after = info.not_after;
 		esc_buf(issuer, strlen(issuer), shown, sizeof shown);
-		(void)certrec_set(&rec.issuer, shown, NULL);
-		(void)certrec_set(&rec.key_desc, info.key_type, NULL);
-		(void)certrec_set(&rec.serial, info.serial_hex, NULL);
+		(void)str_set(&rec.issuer, shown, NULL);
+		(void)str_set(&rec.key_desc, info.key_type, NULL);
+		(void)str_set(&rec.serial, info.serial_hex, NULL);
 		crypto_cert_info_free(&info);
 	}
 	rec.version = *version;
 	rec.updated = time(NULL);
 	rec.revoked_reason = -1;
 	rec.retry_after = 0;
-	rc = certrec_set(&rec.name, job->cmd->name, &job->fail) != 0 ||
-	    certrec_set(&rec.status, "valid", &job->fail) != 0 ||
-	    certrec_set(&rec.last_error, NULL, &job->fail) != 0 ||
+	rc = str_set(&rec.name, job->cmd->name, &job->fail) != 0 ||
+	    str_set(&rec.status, "valid", &job->fail) != 0 ||
+	    str_set(&rec.last_error, NULL, &job->fail) != 0 ||
 	    certrec_save(job->ctx->store, &rec, &job->fail) != 0 ? -1 : 0;
 	certrec_free(&rec);
 out:

@@ -411,8 +411,8 @@ issue_on_fail(struct job *job)
 	if (certrec_load(job->ctx->store, job->cmd->name, &rec, NULL) != 1)
 		return;
 	esc_buf(job->fail.msg, strlen(job->fail.msg), text, sizeof text);
-	if (certrec_set(&rec.last_error, text, NULL) == 0 &&
-	    (rec.version > 0 || certrec_set(&rec.status, "failed", NULL) == 0)) {
+	if (str_set(&rec.last_error, text, NULL) == 0 &&
+	    (rec.version > 0 || str_set(&rec.status, "failed", NULL) == 0)) {
 		rec.updated = time(NULL);
 		if (job->fail.code == ERR_RETRY_LATER && job->resp != NULL &&
 		    job->resp->retry_after > 0)

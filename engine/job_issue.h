@@ -81,6 +81,9 @@ void issue_order_forget(struct job *job, int with_key);
  * record, and records what is being issued. */
 int issue_decide(struct job *job, int *due);
 int issue_fill(struct job *job);
+/* Parses the certificate's current version into `info` (caller frees it
+ * with crypto_cert_info_free); 0 or -1 with job->fail set. */
+int issue_current_cert(struct job *job, struct crypto_cert_info *info);
 void issue_free(struct job *job);
 
 /* job_authz.c */

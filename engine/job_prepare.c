@@ -16,24 +16,33 @@
 
 #define PREPARE_PEM_MAX (256 * 1024)
 
+int
+issue_current_cert(struct job *job, struct crypto_cert_info *info)
+{
+	struct store_cert_files f;
+	int rc;
+
+	memset(&f, 0, sizeof f);
+	if (store_cert_load(job->ctx->store, job->cmd->name, 0, &f, &job->fail) != 0)
+		return -1;
+	rc = crypto_cert_parse_pem(f.cert, strlen(f.cert), info, &job->fail);
+	store_cert_files_free(&f);
+	if (rc != 0)
+		return err_prefix(&job->fail, "current certificate of %s", job->cmd->name);
+	return 0;
+}
+
 /* When the current certificate of `name` is due: a share of its lifetime
  * before expiry, or a fixed number of days when configured. */
 static int
 prepare_due_at(struct job *job, time_t *due_at, time_t *not_after)
 {
 	const struct engine_options *o = &job->ctx->opt;
-	struct store_cert_files f;
 	struct crypto_cert_info info;
 	time_t life;
-	int rc;
 
-	memset(&f, 0, sizeof f);
-	if (store_cert_load(job->ctx->store, job->cmd->name, 0, &f, &job->fail) != 0)
+	if (issue_current_cert(job, &info) != 0)
 		return -1;
-	rc = crypto_cert_parse_pem(f.cert, strlen(f.cert), &info, &job->fail);
-	store_cert_files_free(&f);
-	if (rc != 0)
-		return err_prefix(&job->fail, "current certificate of %s", job->cmd->name);
 	life = info.not_after - info.not_before;
 	*not_after = info.not_after;
 	if (o->renew_days > 0)
@@ -75,7 +84,7 @@ prepare_challenge(struct job *job, struct certrec *rec)
 	if (name != NULL && challenge_method_parse(name, &m, &job->fail) != 0)
 		return -1;
 	if (m == CHALLENGE_WEBROOT && job->cmd->webroot == NULL &&
-	    engine_cmd_set(&job->cmd->webroot, rec->webroot, &job->fail) != 0)
+	    str_set(&job->cmd->webroot, rec->webroot, &job->fail) != 0)
 		return -1;
 	if (m == CHALLENGE_WEBROOT && job->cmd->webroot == NULL)
 		return err_set(&job->fail, ERR_CONFIG, "%s: the webroot challenge needs "
@@ -89,17 +98,17 @@ prepare_challenge(struct job *job, struct certrec *rec)
 	is->solver = challenge_solver(m);
 	/* The chain preference, like the method, outlives one run. */
 	if (job->cmd->preferred_chain == NULL &&
-	    engine_cmd_set(&job->cmd->preferred_chain, rec->preferred_chain, &job->fail) != 0)
+	    str_set(&job->cmd->preferred_chain, rec->preferred_chain, &job->fail) != 0)
 		return -1;
-	if (certrec_set(&rec->preferred_chain, job->cmd->preferred_chain, &job->fail) != 0)
+	if (str_set(&rec->preferred_chain, job->cmd->preferred_chain, &job->fail) != 0)
 		return -1;
 	if (job->cmd->profile == NULL &&
-	    engine_cmd_set(&job->cmd->profile, rec->profile, &job->fail) != 0)
+	    str_set(&job->cmd->profile, rec->profile, &job->fail) != 0)
 		return -1;
-	if (certrec_set(&rec->profile, job->cmd->profile, &job->fail) != 0)
+	if (str_set(&rec->profile, job->cmd->profile, &job->fail) != 0)
 		return -1;
-	if (certrec_set(&rec->challenge, challenge_method_name(m), &job->fail) != 0 ||
-	    certrec_set(&rec->webroot, m == CHALLENGE_WEBROOT ? job->cmd->webroot : NULL,
+	if (str_set(&rec->challenge, challenge_method_name(m), &job->fail) != 0 ||
+	    str_set(&rec->webroot, m == CHALLENGE_WEBROOT ? job->cmd->webroot : NULL,
 	    &job->fail) != 0)
 		return -1;
 	return 0;
@@ -136,12 +145,12 @@ prepare_record(struct job *job, struct certrec *rec)
 		names[i] = is->ids[i].value;
 	rc = certrec_set_domains(rec, names, is->n_ids, &job->fail);
 	free(names);
-	if (rc != 0 || certrec_set(&rec->name, job->cmd->name, &job->fail) != 0 ||
-	    certrec_set(&rec->directory, job->ctx->ca->url, &job->fail) != 0 ||
-	    certrec_set(&rec->account, job->ctx->opt.account_name, &job->fail) != 0 ||
-	    certrec_set(&rec->key_type, crypto_key_type_name(is->key_type), &job->fail) != 0)
+	if (rc != 0 || str_set(&rec->name, job->cmd->name, &job->fail) != 0 ||
+	    str_set(&rec->directory, job->ctx->ca->url, &job->fail) != 0 ||
+	    str_set(&rec->account, job->ctx->opt.account_name, &job->fail) != 0 ||
+	    str_set(&rec->key_type, crypto_key_type_name(is->key_type), &job->fail) != 0)
 		return -1;
-	if (rec->status == NULL && certrec_set(&rec->status, "pending", &job->fail) != 0)
+	if (rec->status == NULL && str_set(&rec->status, "pending", &job->fail) != 0)
 		return -1;
 	rec->updated = time(NULL);
 	if (certrec_save(job->ctx->store, rec, &job->fail) != 0)

@@ -82,11 +82,11 @@ revoke_reply(struct job *job)
 	    job->cmd->with_cert_key ? "the certificate's key" : "the account key");
 	if ((found = certrec_load(job->ctx->store, job->cmd->name, &rec, &job->fail)) < 0)
 		return JOB_FAILED;
-	if (found == 0 && certrec_set(&rec.name, job->cmd->name, &job->fail) != 0)
+	if (found == 0 && str_set(&rec.name, job->cmd->name, &job->fail) != 0)
 		return JOB_FAILED;
 	rec.revoked_reason = job->cmd->reason;
 	rec.updated = time(NULL);
-	if (certrec_set(&rec.status, "revoked", &job->fail) != 0 ||
+	if (str_set(&rec.status, "revoked", &job->fail) != 0 ||
 	    certrec_save(job->ctx->store, &rec, &job->fail) != 0) {
 		certrec_free(&rec);
 		return JOB_FAILED;

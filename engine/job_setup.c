@@ -103,8 +103,8 @@ job_setup_account_load(struct job *job)
 		}
 		ca->acct_key = account_key_load(job->ctx->store, ca->id, name, rec.key_file,
 		    NULL, &job->fail);
-		if (ca->acct_key == NULL || account_rec_set(&ca->kid, rec.url, &job->fail) != 0 ||
-		    account_rec_set(&ca->key_file, rec.key_file ? rec.key_file : "key.pem",
+		if (ca->acct_key == NULL || str_set(&ca->kid, rec.url, &job->fail) != 0 ||
+		    str_set(&ca->key_file, rec.key_file ? rec.key_file : "key.pem",
 		    &job->fail) != 0)
 			goto out;
 		rc = 1;
@@ -119,7 +119,7 @@ job_setup_account_load(struct job *job)
 		if (ca->acct_key == NULL || account_key_add(job->ctx->store, ca->id, name,
 		    ca->acct_key, &ca->key_file, &job->fail) != 0)
 			goto out;
-	} else if (account_rec_set(&ca->key_file, "key.pem", &job->fail) != 0)
+	} else if (str_set(&ca->key_file, "key.pem", &job->fail) != 0)
 		goto out;
 	rc = 0;
 out:
