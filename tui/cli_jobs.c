@@ -239,18 +239,18 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 	if (cc == NULL || cmd->kind == ENGINE_CMD_REVOKE)
 		return 0;
 	if (cc->webroot != NULL && *cc->webroot != '\0' && cmd->challenge == NULL &&
-	    (engine_cmd_set(&cmd->challenge, "webroot", &err) != 0 ||
-	    engine_cmd_set(&cmd->webroot, cc->webroot, &err) != 0))
+	    (str_set(&cmd->challenge, "webroot", &err) != 0 ||
+	    str_set(&cmd->webroot, cc->webroot, &err) != 0))
 		return -1;
 	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0 &&
-	    cmd->challenge == NULL && engine_cmd_set(&cmd->challenge, cc->challenge, &err) != 0)
+	    cmd->challenge == NULL && str_set(&cmd->challenge, cc->challenge, &err) != 0)
 		return -1;
 	if (cc->profile != NULL && *cc->profile != '\0' && cmd->profile == NULL &&
-	    engine_cmd_set(&cmd->profile, cc->profile, &err) != 0)
+	    str_set(&cmd->profile, cc->profile, &err) != 0)
 		return -1;
 	if (cc->preferred_chain != NULL && *cc->preferred_chain != '\0' &&
 	    cmd->preferred_chain == NULL &&
-	    engine_cmd_set(&cmd->preferred_chain, cc->preferred_chain, &err) != 0)
+	    str_set(&cmd->preferred_chain, cc->preferred_chain, &err) != 0)
 		return -1;
 	if (cmd->n_domains == 0)
 		for (i = 0; i < cc->n_domains; i++)
@@ -278,10 +278,10 @@ cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 		return NULL;
 	cmd->force = c->force;
 	cmd->key_type = c->key_type;
-	if (engine_cmd_set(&cmd->challenge, c->challenge, &err) != 0 ||
-	    engine_cmd_set(&cmd->webroot, c->webroot, &err) != 0 ||
-	    engine_cmd_set(&cmd->preferred_chain, c->preferred_chain, &err) != 0 ||
-	    engine_cmd_set(&cmd->profile, c->profile, &err) != 0) {
+	if (str_set(&cmd->challenge, c->challenge, &err) != 0 ||
+	    str_set(&cmd->webroot, c->webroot, &err) != 0 ||
+	    str_set(&cmd->preferred_chain, c->preferred_chain, &err) != 0 ||
+	    str_set(&cmd->profile, c->profile, &err) != 0) {
 		engine_cmd_free(cmd);
 		return NULL;
 	}
