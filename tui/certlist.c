@@ -133,7 +133,7 @@ certlist_row_load(struct certlist *cl, struct store *s, const char *name,
 	if (rc < 0) {
 		memset(&r->rec, 0, sizeof r->rec);
 		r->rec.revoked_reason = -1;
-		if (certrec_set(&r->rec.last_error, err.msg, NULL) != 0)
+		if (str_set(&r->rec.last_error, err.msg, NULL) != 0)
 			return -1;
 	}
 	certlist_ca_name(r->rec.directory, r->ca, sizeof r->ca);
