@@ -185,13 +185,12 @@ jobs_add(struct jobs *j, const struct event *ev)
 	char line[EVENT_MSG_MAX + 128];
 	const char *kind;
 
-	if (ev->kind == EVENT_STATE_CHANGED)
-		return NULL;	/* store bookkeeping: nothing to read */
-	if (ev->job != 0 && ev->kind != EVENT_IDLE &&
-	    (job = jobs_get(j, ev)) != NULL)
-		jobs_track(j, job, ev);
 	if (ev->kind == EVENT_IDLE)
 		j->running = 0;
+	if (ev->kind == EVENT_STATE_CHANGED || ev->kind == EVENT_IDLE)
+		return NULL;	/* bookkeeping: nothing for a person to read */
+	if (ev->job != 0 && (job = jobs_get(j, ev)) != NULL)
+		jobs_track(j, job, ev);
 	kind = ev->kind == EVENT_STEP ? event_step_name((enum event_step)ev->step) :
 	    event_kind_name((enum event_kind)ev->kind);
 	if (ev->job != 0)

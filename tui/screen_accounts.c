@@ -98,7 +98,7 @@ static void
 accounts_draw(struct ui *ui, void *st)
 {
 	static const struct { const char *head; int w; } cols[] = {
-		{ "CA", 24 }, { "ACCOUNT", 12 }, { "STATUS", 13 }, { "KEY", 8 },
+		{ "CA", 20 }, { "ACCOUNT", 12 }, { "STATUS", 12 }, { "KEY", 7 },
 		{ "CREATED", 21 }, { "CONTACT", 26 }, { "URL", 0 },
 	};
 	struct accounts *a = st;

@@ -101,8 +101,8 @@ certs_layout(struct certs *c, int cols)
 	}
 	spare = cols - used;
 	if (spare > 0) {
-		c->width[CERTLIST_NAME] += spare * 2 / 5;
-		c->width[CERTLIST_DOMAINS] += spare - spare * 2 / 5;
+		c->width[CERTLIST_NAME] += spare / 4;
+		c->width[CERTLIST_DOMAINS] += spare - spare / 4;
 	}
 }
 

@@ -270,14 +270,17 @@ theme_exe_dir(char *out, size_t outsz)
 }
 
 static int
-theme_user_dir(char *out, size_t outsz)
+theme_user_dir(const char *config_file, char *out, size_t outsz)
 {
-	char *conf = config_default_path(NULL), *slash;
+	char *conf = config_file != NULL ? strdup(config_file) :
+	    config_default_path(NULL), *slash;
 
 	if (conf == NULL)
 		return -1;
 	if ((slash = strrchr(conf, '/')) != NULL)
 		*slash = '\0';
+	else
+		snprintf(conf, strlen(conf) + 1, ".");
 	snprintf(out, outsz, "%s/themes", conf);
 	free(conf);
 	return 0;
@@ -314,7 +317,8 @@ theme_try_dir(const char *dir, const char *name, struct theme *out,
 }
 
 int
-theme_load(const char *name, struct theme *out, struct err *err)
+theme_load(const char *name, const char *config_file, struct theme *out,
+    struct err *err)
 {
 	const char *env = getenv("CERTDECK_THEME_PATH");
 	char dir[1024];
@@ -338,10 +342,10 @@ theme_load(const char *name, struct theme *out, struct err *err)
 	if (theme_exe_dir(dir, sizeof dir) == 0 &&
 	    (rc = theme_try_dir(dir, name, out, err)) != 0)
 		return rc > 0 ? 0 : -1;
-	if (theme_user_dir(dir, sizeof dir) == 0 &&
+	if (theme_user_dir(config_file, dir, sizeof dir) == 0 &&
 	    (rc = theme_try_dir(dir, name, out, err)) != 0)
 		return rc > 0 ? 0 : -1;
 	return err_set(err, ERR_CONFIG, "no theme named '%s' (looked for %s.theme "
-	    "in CERTDECK_THEME_PATH, %s, beside the program and in the config "
-	    "folder's themes/)", name, name, CERTDECK_THEMEDIR);
+	    "in CERTDECK_THEME_PATH, %s, beside the program and in themes/ "
+	    "beside the config file)", name, name, CERTDECK_THEMEDIR);
 }

@@ -70,9 +70,11 @@ extern const size_t theme_builtin_count;
 /* Finds theme NAME (a name, or a path when it holds a '/') in, in turn:
  * the folders of CERTDECK_THEME_PATH (colon-separated), the installed
  * themes folder, a themes/ folder beside the running program (an
- * uninstalled build), the user's config folder (certdeck/themes). Loads it
+ * uninstalled build), and themes/ beside `config_file` (the configuration
+ * in use; NULL: the default one), where a user keeps their own. Loads it
  * into `out`; 0, or -1 with `err` naming the file and line. */
-int theme_load(const char *name, struct theme *out, struct err *err);
+int theme_load(const char *name, const char *config_file, struct theme *out,
+    struct err *err);
 
 /* An attributes-only theme for when no theme file can be read at all. */
 void theme_fallback(struct theme *out);

@@ -188,8 +188,8 @@ ui_theme_set(struct ui *ui, const char *name, int announce)
 		    "or the terminal): theme stays mono");
 		return;
 	}
-	if (theme_load(name, &ui->theme, &err) != 0) {
-		if (theme_load("default", &ui->theme, &err2) != 0)
+	if (theme_load(name, ui->cli->config_path, &ui->theme, &err) != 0) {
+		if (theme_load("default", ui->cli->config_path, &ui->theme, &err2) != 0)
 			theme_fallback(&ui->theme);
 		ui_message(ui, ROLE_LOG_ERROR, "theme: %s; using %s", err.msg,
 		    ui->theme.name);
@@ -352,6 +352,7 @@ ui_on_event(struct ui *ui, const struct event *ev)
 	char text[EVENT_MSG_MAX + 256], title[128];
 
 	(void)jobs_add(ui->jobs, ev);
+	ui->message[0] = '\0';	/* the event is newer news */
 	if (ev->kind == EVENT_STATE_CHANGED && ev->object == OBJECT_CERT &&
 	    ev->subject[0] != '\0' &&
 	    certlist_reload(ui->certs, ui->store, ev->subject, &err) != 0)

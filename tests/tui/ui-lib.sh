@@ -1,0 +1,37 @@
+# ui-lib.sh: what the screen suites share. Sourced after tap.sh: starts
+# Pebble, loads the command-line helpers (cdk, STATE, CDK_ARGS) and the
+# tmux harness, and adds helpers to run the screens and read them.
+
+. "$top_srcdir/tests/pebble/pebble.sh"
+. "$top_srcdir/tests/tui/tmux.sh"
+
+pebble_start || bail_out "Pebble did not start"
+. "$top_srcdir/tests/pebble/cli-lib.sh"
+OUT=$PEBBLE_SCRATCH/out
+
+# run_ui ARGS...: runs ARGS (certdeck, maybe behind env) in a pane of
+# UI_W x UI_H (100x30); when it ends the pane shows "exit=STATUS" and
+# keeps the terminal open, so its state can still be read.
+run_ui()
+{
+	tmux_start -x "${UI_W:-100}" -y "${UI_H:-30}" sh -c \
+	    '"$0" "$@"; echo "exit=$?"; read x' "$@"
+}
+
+# pane_flag NAME: a tmux format variable of the pane (alternate_on...).
+pane_flag()
+{
+	_tmux display-message -p -t "$TMUX_TARGET" "#{$1}"
+}
+
+# row N: line N (0 = top) of the screen.
+row()
+{
+	tmux_capture | sed -n "$(($1 + 1))p"
+}
+
+# colours: the screen with its attributes, as tmux would send them.
+colours()
+{
+	_tmux capture-pane -e -p -t "$TMUX_TARGET"
+}
