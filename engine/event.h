@@ -61,6 +61,8 @@ struct event {
 	uint8_t object;			/* enum event_object */
 	uint8_t progress;		/* 0-100 */
 	uint8_t err_code;		/* enum err_code for FAILED */
+	uint8_t changed;		/* DONE: the job changed something (a new
+					 * version, a revocation); 0: nothing to do */
 	int64_t time_ms;		/* wall clock, ms since the epoch */
 	char subject[EVENT_SUBJECT_MAX];	/* certificate or account name */
 	char ident[EVENT_IDENT_MAX];	/* identifier an authorization step is about */

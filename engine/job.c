@@ -72,6 +72,8 @@ job_emit_v(struct job *job, enum event_kind kind, enum event_step step,
 	 * nothing a CA sends reaches a terminal raw. */
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	esc_buf(raw, strlen(raw), ev.msg, sizeof ev.msg);
+	if (kind == EVENT_DONE)
+		ev.changed = (uint8_t)(job->changed != 0);
 	if (kind == EVENT_FAILED) {
 		ev.err_code = (uint8_t)job->fail.code;
 		snprintf(ev.problem, sizeof ev.problem, "%s", job->problem);

@@ -56,8 +56,10 @@ account_job_record(struct job *job, const struct acme_account *acct,
 	    ca->acct_key)), &job->fail) != 0))
 		goto out;
 	rc = account_save(job->ctx->store, ca->id, name, &rec, &job->fail);
-	if (rc == 0)
+	if (rc == 0) {
+		job->changed = 1;
 		job_emit_changed(job, OBJECT_ACCOUNT, name);
+	}
 out:
 	account_rec_free(&rec);
 	return rc;

@@ -205,6 +205,7 @@ issue_accept_chain(struct job *job, const char *pem, size_t len, const char *url
 	job_emit_changed(job, OBJECT_CERT, job->cmd->name);
 	snprintf(job->result, sizeof job->result, "%s %s: version %d stored",
 	    job->cmd->name, version > 1 ? "renewed" : "issued", version);
+	job->changed = 1;
 	next = JOB_DONE;
 out:
 	free(names);

@@ -95,6 +95,7 @@ revoke_reply(struct job *job)
 	job_emit_changed(job, OBJECT_CERT, job->cmd->name);
 	snprintf(job->result, sizeof job->result, "%s revoked (%s)", job->cmd->name,
 	    acme_revoke_reason_name(job->cmd->reason));
+	job->changed = 1;
 	return JOB_DONE;
 }
 

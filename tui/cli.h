@@ -17,7 +17,8 @@
 enum cli_exit {
 	CLI_OK = 0,
 	CLI_FAILED = 1,
-	CLI_USAGE = 2
+	CLI_USAGE = 2,
+	CLI_NOTHING = 3		/* renew: nothing was due, nothing changed */
 };
 
 enum cli_verbosity { CLI_QUIET = 0, CLI_NORMAL, CLI_VERBOSE };
@@ -50,6 +51,8 @@ struct cli {
 	char *webroot;			/* --webroot */
 	char *theme;			/* --theme: the screens' colours */
 	int no_color;			/* --no-color */
+	char *root;			/* schedule --root: files under another root */
+	int use_systemd, use_cron;	/* schedule --systemd, --cron */
 	enum crypto_key_type key_type;
 	double renew_fraction;
 	int renew_days;
@@ -69,8 +72,10 @@ int cli_run(struct cli *c);
 struct engine *cli_engine_start(const struct cli *c);
 
 /* Waits until every job in `ids` has ended, printing events; returns how
- * many failed. SIGINT/SIGTERM cancel the jobs and wait for their cleanup. */
-int cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n);
+ * many failed, and in `*changed` (may be NULL) how many changed something.
+ * SIGINT/SIGTERM cancel the jobs and wait for their cleanup. */
+int cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n,
+    size_t *changed);
 
 /* cli_jobs.c: the commands that run jobs. */
 int cli_issue(const struct cli *c);

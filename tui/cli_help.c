@@ -89,8 +89,13 @@ static const struct {
 	  "Renews the certificates that are due: by default when less than a third\n"
 	  "of their lifetime is left (renew_fraction, renew_days in the config).\n"
 	  "A certificate that is not due is left alone, and so is a revoked one.\n"
+	  "When the CA publishes renewal information (RFC 9773), a certificate is\n"
+	  "also due once a moment picked in the CA's suggested window has come.\n"
 	  "Every earlier version stays in STATE/archive/NAME/.\n"
-	  "  --all                every certificate in the store\n"
+	  "Exit status: 0 when something was renewed, 3 when nothing was due,\n"
+	  "1 when a renewal failed, 2 for a usage error.\n"
+	  "  --all                every certificate in the store, and those defined\n"
+	  "                       in the config that were never issued\n"
 	  "  --force              renew even when not due\n" },
 	{ "revoke", "revoke NAME [--reason REASON] [--with-cert-key]",
 	  "Revokes NAME's current certificate, signed with the account key. The\n"
@@ -142,7 +147,8 @@ cli_usage(FILE *out)
 	fprintf(out, "A CA that needs external account binding gives the key id and MAC\n"
 	    "key in its web console: pass them as --eab-kid and --eab-hmac-key.\n");
 	fprintf(out, "\nExit status: 0 success, 1 failure (one line on stderr says what\n"
-	    "and why), 2 usage error.\n\nConfiguration settings:\n");
+	    "and why), 2 usage error; renew: 0 when something was renewed, 3 when\n"
+	    "nothing was due.\n\nConfiguration settings:\n");
 	config_print_reference(out);
 }
 

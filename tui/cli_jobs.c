@@ -139,7 +139,7 @@ cli_cancel_all(struct engine *e, const uint32_t *ids, const char *open, size_t n
 
 static int
 cli_take_event(const struct cli *c, const struct event *ev, const uint32_t *ids,
-    char *open, size_t n, size_t *left)
+    char *open, size_t n, size_t *left, size_t *changed)
 {
 	size_t i;
 	int failed = 0;
@@ -152,14 +152,17 @@ cli_take_event(const struct cli *c, const struct event *ev, const uint32_t *ids,
 			open[i] = 0;
 			(*left)--;
 			failed = ev->kind == EVENT_FAILED;
+			*changed += ev->kind == EVENT_DONE && ev->changed;
 		}
 	return failed;
 }
 
 int
-cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n)
+cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n,
+    size_t *changed)
 {
 	struct pollfd fds[2];
+	size_t changes = 0;
 	struct event ev;
 	struct err err;
 	char *open = malloc(n ? n : 1);
@@ -187,12 +190,14 @@ cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n)
 			}
 		}
 		while ((rc = event_read(engine_event_fd(e), &ev, &err)) == 1)
-			failed += cli_take_event(c, &ev, ids, open, n, &left);
+			failed += cli_take_event(c, &ev, ids, open, n, &left, &changes);
 		if (rc == 0)
 			break;	/* the engine stopped */
 	}
 	cli_signals(0);
 	free(open);
+	if (changed != NULL)
+		*changed = changes;
 	return failed + (int)left;
 }
 
@@ -203,9 +208,9 @@ cli_run_jobs(const struct cli *c, struct engine_cmd **cmds, size_t n)
 {
 	struct engine *e;
 	uint32_t *ids;
-	size_t i, submitted = 0;
+	size_t i, submitted = 0, changed = 0;
 	struct err err;
-	int failed;
+	int failed, renew_only = 1;
 
 	if ((ids = calloc(n ? n : 1, sizeof *ids)) == NULL ||
 	    (e = cli_engine_start(c)) == NULL) {
@@ -214,17 +219,23 @@ cli_run_jobs(const struct cli *c, struct engine_cmd **cmds, size_t n)
 		free(ids);
 		return CLI_FAILED;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		renew_only &= cmds[i]->kind == ENGINE_CMD_RENEW;
 		if ((ids[submitted] = engine_submit(e, cmds[i], &err)) != 0)
 			submitted++;
 		else
 			fprintf(stderr, "certdeck: %s\n", err.msg);
-	failed = cli_wait(c, e, ids, submitted) + (int)(n - submitted);
+	}
+	failed = cli_wait(c, e, ids, submitted, &changed) + (int)(n - submitted);
 	engine_stop(e);
 	free(ids);
 	if (n > 1 && c->verbosity != CLI_QUIET)
 		printf("%zu succeeded, %d failed\n", n - (size_t)failed, failed);
-	return failed ? CLI_FAILED : CLI_OK;
+	if (failed)
+		return CLI_FAILED;
+	/* A renewal run that changed nothing says so, for scripts and timers
+	 * ("certdeck renew --all && systemctl reload nginx"). */
+	return renew_only && changed == 0 ? CLI_NOTHING : CLI_OK;
 }
 
 /* Fills what the command line left open from the certificate's
@@ -454,7 +465,7 @@ cli_renew(const struct cli *c)
 	if (n == 0) {
 		if (c->verbosity != CLI_QUIET)
 			printf("no certificates to renew\n");
-		return CLI_OK;
+		return CLI_NOTHING;
 	}
 	if ((cmds = calloc(n, sizeof *cmds)) != NULL)
 		for (i = 0; i < n; i++)

@@ -59,7 +59,8 @@ check "nothing was issued for it" test ! -e "$STATE/live/prof"
 
 # --- renew
 cp "$STATE/live/one/cert.pem" "$PEBBLE_SCRATCH/one-v1.pem"
-check "renew of a fresh certificate succeeds" cdk_out "$OUT" renew one
+cdk_out "$OUT" renew one
+is "$?" 3 "renew of a fresh certificate exits 3: nothing to do"
 like "$(cat "$OUT")" "not due" "and says it is not due"
 is "$(readlink "$STATE/live/one")" "../archive/one/1" "live still points at version 1"
 check "renew --force" cdk_out "$OUT" renew one --force
@@ -81,7 +82,8 @@ like "$status" '"Status": *"Revoked"' "Pebble reports the certificate revoked"
 like "$status" '"Reason": *1' "with reason keyCompromise (1)"
 cdk_out "$OUT" list
 like "$(cat "$OUT")" "^one +revoked" "list shows one revoked"
-check "renew of a revoked certificate does nothing" cdk_out "$OUT" renew one
+cdk_out "$OUT" renew one
+is "$?" 3 "renew of a revoked certificate does nothing (exit 3)"
 like "$(cat "$OUT")" "revoked; not renewed" "and says why"
 check "revoked files stay in the store" test -s "$STATE/live/one/fullchain.pem"
 
