@@ -7,28 +7,22 @@
  * for the name asked for, or ends the handshake when the name is unknown
  * or acme-tls/1 was not offered; the certificate callback then hands that
  * choice to GnuTLS. When the handshake ends either way the client gets a
- * close_notify or an alert, best-effort, and its socket is half-closed
- * and drained until it closes, so that a reset does not destroy what was
- * sent. Certificates are counted references: one held by the table, one
- * by each handshake that chose it, so removing a name never frees a
- * certificate a handshake in flight still presents.
+ * close_notify or an alert, best-effort, and the listener half-closes and
+ * drains the connection. Certificates are counted references: one held by
+ * the table, one by each handshake that chose it, so removing a name never
+ * frees a certificate a handshake in flight still presents. The listener
+ * owns the sockets, the limits and the deadlines.
  */
 #include "autoconfig.h"
 
-#include <sys/types.h>
-#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netdb.h>
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
@@ -38,6 +32,7 @@
 #include "alpn.h"
 #include "crypto.h"
 #include "esc.h"
+#include "listener.h"
 
 #define ALPN_OID_ACME_ID	"1.3.6.1.5.5.7.1.31"
 #define ALPN_SUBJECT		"certdeck tls-alpn-01"
@@ -46,11 +41,7 @@
 #define ALPN_KEYAUTH_MAX	4096
 #define ALPN_NOT_BEFORE_S	(60 * 60)
 #define ALPN_NOT_AFTER_S	(7 * 24 * 60 * 60)
-#define ALPN_DRAIN_MAX		65536	/* read after the handshake, then close */
-#define ALPN_ACCEPT_BURST	128	/* a flood of connects cannot hog the loop */
-#define ALPN_ACCEPT_PAUSE_MS	100	/* after running out of descriptors */
 #define ALPN_SHOWN_MAX		96	/* escaped bytes of a bad name in a message */
-#define ALPN_ADDR_SHOWN		320	/* "[address]:port", escaped */
 
 /* One identifier's certificate; `name` is the SNI it answers, lowercase. */
 struct alpn_cert {
@@ -59,109 +50,22 @@ struct alpn_cert {
 	gnutls_pcert_st	 pcert;
 };
 
-enum alpn_state {
-	ALPN_HANDSHAKE,
-	ALPN_DRAIN
-};
-
+/* A client during its handshake; the listener has it after. */
 struct alpn_client {
-	int			 fd;
-	enum alpn_state		 state;
-	long long		 deadline;
-	size_t			 drained;
 	gnutls_session_t	 session;
 	struct alpn_cert	*cert;		/* chosen by the hello hook */
 	struct alpn		*owner;
 };
 
 struct alpn {
-	int				 fd;
-	int				 port;
-	int				 accept_paused;
-	long long			 accept_resume;
+	struct listener			*l;
 	gnutls_x509_privkey_t		 xkey;	/* owned by `key` */
 	gnutls_privkey_t		 key;
 	gnutls_certificate_credentials_t cred;
 	struct alpn_cert		*certs[ALPN_MAX_NAMES];
 	size_t				 ncerts;
-	struct alpn_client		*clients[ALPN_MAX_CLIENTS];
-	struct alpn_stats		 stats;
+	struct alpn_stats		 stats;	/* but `dropped`, the listener's */
 };
-
-/* Binds and listens on the numeric `host`; returns the socket, or -1 with
- * `err` naming address and port and the failing call's errno in `*why`. */
-static int
-alpn_listen(const char *host, int port, int dual, int *bound, int *why,
-    struct err *err)
-{
-	struct addrinfo hints, *res;
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof ss;
-	char shown[ALPN_ADDR_SHOWN / 2], name[ALPN_ADDR_SHOWN], serv[16];
-	int fd = -1, gai, on = 1, off = 0;
-
-	esc_buf(host, strlen(host), shown, sizeof shown);
-	snprintf(name, sizeof name, strchr(shown, ':') != NULL ? "[%s]:%d" :
-	    "%s:%d", shown, port);
-	snprintf(serv, sizeof serv, "%d", port);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	/* Numeric only: a resolver would block the loop. */
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	*why = 0;
-	if ((gai = getaddrinfo(host, serv, &hints, &res)) != 0)
-		return err_set(err, ERR_CONFIG, "cannot listen on %s: "
-		    "not a numeric IP address: %s", name, gai_strerror(gai));
-	if ((fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1 ||
-	    (dual && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
-	    sizeof off) == -1) ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
-	    listen(fd, SOMAXCONN) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
-		*why = errno;
-		if (fd != -1)
-			close(fd);
-		freeaddrinfo(res);
-		errno = *why;
-		return err_errno(err, "cannot listen on %s", name);
-	}
-	freeaddrinfo(res);
-	*bound = ntohs(ss.ss_family == AF_INET6 ?
-	    ((struct sockaddr_in6 *)&ss)->sin6_port :
-	    ((struct sockaddr_in *)&ss)->sin_port);
-	return fd;
-}
-
-/* Listens on `bind_addr` (brackets allowed), or on every address: IPv6
- * with IPv4 mapped, or IPv4 alone where the system has no IPv6. */
-static int
-alpn_listen_on(const char *bind_addr, int port, int *bound, struct err *err)
-{
-	char host[INET6_ADDRSTRLEN + 64];
-	size_t len;
-	int fd, why;
-
-	if (bind_addr == NULL || *bind_addr == '\0') {
-		fd = alpn_listen("::", port, 1, bound, &why, err);
-		if (fd != -1 || (why != EAFNOSUPPORT &&
-		    why != EPROTONOSUPPORT && why != EADDRNOTAVAIL))
-			return fd;
-		return alpn_listen("0.0.0.0", port, 0, bound, &why, err);
-	}
-	len = strlen(bind_addr);
-	if (len >= 2 && bind_addr[0] == '[' && bind_addr[len - 1] == ']') {
-		bind_addr++;
-		len -= 2;
-	}
-	if (len >= sizeof host)
-		return err_set(err, ERR_CONFIG, "cannot listen on port %d: "
-		    "address too long", port);
-	memcpy(host, bind_addr, len);
-	host[len] = '\0';
-	return alpn_listen(host, port, 0, bound, &why, err);
-}
 
 /* Drops one reference to `c`, freeing it with the last. */
 static void
@@ -260,44 +164,114 @@ alpn_setup_tls(struct alpn *a, struct err *err)
 	return 0;
 }
 
+/* Ends a client's session and lets go of its certificate; the socket is
+ * the listener's to close. */
+static void
+alpn_client_close(void *client)
+{
+	struct alpn_client *c = client;
+
+	if (c->session != NULL)
+		gnutls_deinit(c->session);
+	alpn_cert_put(c->cert);
+	free(c);
+}
+
+/* Starts a server session on the accepted socket `fd`; returns the
+ * client, or NULL. */
+static void *
+alpn_client_new(void *arg, int fd)
+{
+	struct alpn *a = arg;
+	static const gnutls_datum_t proto = {
+		(unsigned char *)ALPN_PROTOCOL, sizeof ALPN_PROTOCOL - 1
+	};
+	struct alpn_client *c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return NULL;
+	if (gnutls_init(&c->session, GNUTLS_SERVER | GNUTLS_NONBLOCK |
+	    GNUTLS_NO_SIGNAL | GNUTLS_NO_TICKETS) < 0) {
+		free(c);
+		return NULL;
+	}
+	if (gnutls_set_default_priority(c->session) < 0 ||
+	    gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE,
+	    a->cred) < 0 ||
+	    gnutls_alpn_set_protocols(c->session, &proto, 1,
+	    GNUTLS_ALPN_MANDATORY) < 0) {
+		gnutls_deinit(c->session);
+		free(c);
+		return NULL;
+	}
+	gnutls_handshake_set_post_client_hello_function(c->session,
+	    alpn_hello);
+	/* Deadlines are the caller's clock, never GnuTLS's. */
+	gnutls_handshake_set_timeout(c->session, 0);
+	gnutls_session_set_ptr(c->session, c);
+	gnutls_transport_set_int(c->session, fd);
+	c->owner = a;
+	return c;
+}
+
+static short
+alpn_events(void *client)
+{
+	struct alpn_client *c = client;
+
+	return gnutls_record_get_direction(c->session) == 1 ? POLLOUT : POLLIN;
+}
+
+/* Steps the handshake; once it ends, sends close_notify or the alert that
+ * explains the refusal, and leaves the rest to the listener. */
+static enum listener_step
+alpn_shake(void *client)
+{
+	struct alpn_client *c = client;
+	int rc;
+
+	rc = gnutls_handshake(c->session);
+	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
+		return LISTENER_WAIT;
+	if (rc == GNUTLS_E_PREMATURE_TERMINATION || rc == GNUTLS_E_PUSH_ERROR ||
+	    rc == GNUTLS_E_PULL_ERROR)
+		return LISTENER_DROP;
+	/* Best-effort on a non-blocking socket: a client that does not read
+	 * misses the goodbye, not the validation. */
+	if (rc == 0) {
+		c->owner->stats.served++;
+		gnutls_bye(c->session, GNUTLS_SHUT_WR);
+	} else {
+		c->owner->stats.refused++;
+		gnutls_alert_send_appropriate(c->session, rc);
+	}
+	return LISTENER_DONE;
+}
+
+static const struct listener_ops alpn_listener_ops = {
+	.max_clients = ALPN_MAX_CLIENTS,
+	.client_ms = ALPN_CLIENT_MS,
+	.open = alpn_client_new,
+	.events = alpn_events,
+	.ready = alpn_shake,
+	.close = alpn_client_close,
+};
+
 struct alpn *
 alpn_new(const char *bind_addr, int port, struct err *err)
 {
 	struct alpn *a;
 
-	if (port < 0 || port > 65535) {
-		err_set(err, ERR_CONFIG, "cannot listen on port %d: "
-		    "not a port number", port);
-		return NULL;
-	}
 	if ((a = calloc(1, sizeof *a)) == NULL) {
 		err_nomem(err, "tls-alpn-01 responder");
 		return NULL;
 	}
-	a->fd = -1;
-	if (alpn_setup_tls(a, err) == -1 ||
-	    (a->fd = alpn_listen_on(bind_addr, port, &a->port, err)) == -1) {
+	if ((a->l = listener_new(bind_addr, port, &alpn_listener_ops, a,
+	    err)) == NULL || alpn_setup_tls(a, err) == -1) {
 		alpn_free(a);
 		return NULL;
 	}
 	return a;
-}
-
-/* Closes client `i`, counting it as dropped when its handshake neither
- * completed nor was refused. */
-static void
-alpn_close(struct alpn *a, size_t i, int dropped)
-{
-	struct alpn_client *c = a->clients[i];
-
-	if (dropped)
-		a->stats.dropped++;
-	if (c->session != NULL)
-		gnutls_deinit(c->session);
-	alpn_cert_put(c->cert);
-	close(c->fd);
-	free(c);
-	a->clients[i] = NULL;
 }
 
 void
@@ -307,9 +281,8 @@ alpn_free(struct alpn *a)
 
 	if (a == NULL)
 		return;
-	for (i = 0; i < ALPN_MAX_CLIENTS; i++)
-		if (a->clients[i] != NULL)
-			alpn_close(a, i, 1);
+	/* First: handshakes hold certificates and use the credentials. */
+	listener_free(a->l);
 	for (i = 0; i < a->ncerts; i++)
 		alpn_cert_put(a->certs[i]);
 	if (a->cred != NULL)
@@ -318,15 +291,13 @@ alpn_free(struct alpn *a)
 		gnutls_privkey_deinit(a->key);
 	else if (a->xkey != NULL)
 		gnutls_x509_privkey_deinit(a->xkey);
-	if (a->fd != -1)
-		close(a->fd);
 	free(a);
 }
 
 int
 alpn_port(const struct alpn *a)
 {
-	return a->port;
+	return listener_port(a->l);
 }
 
 /* Writes the reverse-DNS name of the `len`-byte address `ip` (RFC 8738
@@ -606,218 +577,25 @@ alpn_count(const struct alpn *a)
 int
 alpn_pollfds(struct alpn *a, struct pollfd *fds, int max)
 {
-	struct alpn_client *c;
-	size_t i;
-	int n = 0;
-
-	if (fds == NULL || max <= 0)
-		return 0;
-	/* While descriptors run out the listener stays listed but unwatched,
-	 * so a pending connection cannot spin the loop. */
-	fds[n].fd = a->fd;
-	fds[n].events = a->accept_paused ? 0 : POLLIN;
-	fds[n++].revents = 0;
-	for (i = 0; i < ALPN_MAX_CLIENTS && n < max; i++) {
-		if ((c = a->clients[i]) == NULL)
-			continue;
-		fds[n].fd = c->fd;
-		fds[n].events = c->state == ALPN_HANDSHAKE &&
-		    gnutls_record_get_direction(c->session) == 1 ?
-		    POLLOUT : POLLIN;
-		fds[n++].revents = 0;
-	}
-	return n;
-}
-
-/* Steps the handshake of client `i`; once it ends, sends close_notify or
- * the alert that explains the refusal, then drains. */
-static void
-alpn_shake(struct alpn *a, size_t i)
-{
-	struct alpn_client *c = a->clients[i];
-	int rc;
-
-	rc = gnutls_handshake(c->session);
-	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
-		return;
-	if (rc == GNUTLS_E_PREMATURE_TERMINATION || rc == GNUTLS_E_PUSH_ERROR ||
-	    rc == GNUTLS_E_PULL_ERROR) {
-		alpn_close(a, i, 1);
-		return;
-	}
-	/* Best-effort on a non-blocking socket: a client that does not read
-	 * misses the goodbye, not the validation. */
-	if (rc == 0) {
-		a->stats.served++;
-		gnutls_bye(c->session, GNUTLS_SHUT_WR);
-	} else {
-		a->stats.refused++;
-		gnutls_alert_send_appropriate(c->session, rc);
-	}
-	gnutls_deinit(c->session);
-	c->session = NULL;
-	alpn_cert_put(c->cert);
-	c->cert = NULL;
-	shutdown(c->fd, SHUT_WR);
-	c->state = ALPN_DRAIN;
-}
-
-/* Discards what the client sends after the handshake, until it closes. */
-static void
-alpn_drain(struct alpn *a, size_t i)
-{
-	struct alpn_client *c = a->clients[i];
-	char sink[4096];
-	ssize_t n;
-
-	n = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == EINTR))
-		return;
-	if (n <= 0 || (c->drained += (size_t)n) > ALPN_DRAIN_MAX)
-		alpn_close(a, i, 0);
-}
-
-/* Starts a server session on the accepted socket `fd`; returns the
- * client, or NULL. */
-static struct alpn_client *
-alpn_client_new(struct alpn *a, int fd, long long now_ms)
-{
-	static const gnutls_datum_t proto = {
-		(unsigned char *)ALPN_PROTOCOL, sizeof ALPN_PROTOCOL - 1
-	};
-	struct alpn_client *c;
-
-	if ((c = calloc(1, sizeof *c)) == NULL)
-		return NULL;
-	if (gnutls_init(&c->session, GNUTLS_SERVER | GNUTLS_NONBLOCK |
-	    GNUTLS_NO_SIGNAL | GNUTLS_NO_TICKETS) < 0) {
-		free(c);
-		return NULL;
-	}
-	if (gnutls_set_default_priority(c->session) < 0 ||
-	    gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE,
-	    a->cred) < 0 ||
-	    gnutls_alpn_set_protocols(c->session, &proto, 1,
-	    GNUTLS_ALPN_MANDATORY) < 0) {
-		gnutls_deinit(c->session);
-		free(c);
-		return NULL;
-	}
-	gnutls_handshake_set_post_client_hello_function(c->session,
-	    alpn_hello);
-	/* Deadlines are the caller's clock, never GnuTLS's. */
-	gnutls_handshake_set_timeout(c->session, 0);
-	gnutls_session_set_ptr(c->session, c);
-	gnutls_transport_set_int(c->session, fd);
-	c->fd = fd;
-	c->owner = a;
-	c->state = ALPN_HANDSHAKE;
-	c->deadline = now_ms + ALPN_CLIENT_MS;
-	return c;
-}
-
-/* Accepts waiting connections; past the client limit each is closed at
- * once. */
-static void
-alpn_accept(struct alpn *a, long long now_ms)
-{
-	size_t slot;
-	int burst, fd;
-
-	for (burst = 0; burst < ALPN_ACCEPT_BURST; burst++) {
-		fd = accept4(a->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				a->accept_paused = 1;
-				a->accept_resume = now_ms + ALPN_ACCEPT_PAUSE_MS;
-				return;
-			}
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			continue;	/* that connection failed, not us */
-		}
-		for (slot = 0; slot < ALPN_MAX_CLIENTS; slot++)
-			if (a->clients[slot] == NULL)
-				break;
-		if (slot == ALPN_MAX_CLIENTS ||
-		    (a->clients[slot] = alpn_client_new(a, fd, now_ms)) ==
-		    NULL) {
-			close(fd);
-			a->stats.dropped++;
-		}
-	}
-}
-
-/* Returns the revents poll() reported for `fd`, or 0. */
-static short
-alpn_revents(const struct pollfd *fds, int n, int fd)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (fds[i].fd == fd)
-			return fds[i].revents;
-	return 0;
+	return listener_pollfds(a->l, fds, max);
 }
 
 void
 alpn_handle(struct alpn *a, const struct pollfd *fds, int n,
     long long now_ms)
 {
-	struct alpn_client *c;
-	size_t i;
-
-	if (fds == NULL)
-		n = 0;
-	for (i = 0; i < ALPN_MAX_CLIENTS; i++) {
-		if ((c = a->clients[i]) == NULL)
-			continue;
-		if (now_ms >= c->deadline)
-			alpn_close(a, i, c->state != ALPN_DRAIN);
-		else if (alpn_revents(fds, n, c->fd) == 0)
-			continue;
-		else if (c->state == ALPN_HANDSHAKE)
-			alpn_shake(a, i);
-		else
-			alpn_drain(a, i);
-	}
-	/* Accepting last: a descriptor closed above and reused by accept()
-	 * must not inherit the readiness reported for the old client. */
-	if (a->accept_paused && now_ms >= a->accept_resume)
-		a->accept_paused = 0;
-	if (!a->accept_paused && (alpn_revents(fds, n, a->fd) & POLLIN))
-		alpn_accept(a, now_ms);
+	listener_handle(a->l, fds, n, now_ms);
 }
 
 int
 alpn_timeout_ms(const struct alpn *a, long long now_ms)
 {
-	long long next = 0;
-	int have = 0;
-	size_t i;
-
-	for (i = 0; i < ALPN_MAX_CLIENTS; i++) {
-		if (a->clients[i] == NULL)
-			continue;
-		if (!have || a->clients[i]->deadline < next)
-			next = a->clients[i]->deadline;
-		have = 1;
-	}
-	if (a->accept_paused && (!have || a->accept_resume < next)) {
-		next = a->accept_resume;
-		have = 1;
-	}
-	if (!have)
-		return -1;
-	if (next <= now_ms)
-		return 0;
-	return next - now_ms > INT_MAX ? INT_MAX : (int)(next - now_ms);
+	return listener_timeout_ms(a->l, now_ms);
 }
 
 void
 alpn_stats(const struct alpn *a, struct alpn_stats *out)
 {
 	*out = a->stats;
+	out->dropped = listener_dropped(a->l);
 }

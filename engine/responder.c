@@ -2,45 +2,33 @@
  * responder: the http-01 challenge responder (see responder.h).
  *
  * Each client is a small state machine: read the request head into a fixed
- * buffer, write one whole response, then half-close and read whatever the
- * client still sends until it closes, so that unread input does not turn
- * the close into a reset that would destroy the response in flight. One
- * request per connection; every wait is poll()'s, every deadline is the
- * caller's clock.
+ * buffer, then write one whole response. One request per connection. The
+ * listener owns the sockets, the limits and the deadlines, and once the
+ * response is out, half-closes and drains the connection.
  */
 #include "autoconfig.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
-#include <netdb.h>
 
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "b64url.h"
 #include "buf.h"
 #include "esc.h"
+#include "listener.h"
 #include "responder.h"
 
 #define RSP_PREFIX		"/.well-known/acme-challenge/"
 #define RSP_TOKEN_MIN		22
 #define RSP_TOKEN_MAX		1024
 #define RSP_KEYAUTH_MAX		4096
-#define RSP_DRAIN_MAX		65536	/* read after the response, then close */
-#define RSP_ACCEPT_BURST	128	/* a flood of connects cannot hog the loop */
-#define RSP_ACCEPT_PAUSE_MS	100	/* after running out of descriptors */
 #define RSP_SHOWN_MAX		96	/* escaped bytes of a bad token in a message */
-#define RSP_NAME_MAX		320	/* "[address%scope]:port", escaped */
 
 enum rsp_state {
 	RSP_READ,
-	RSP_WRITE,
-	RSP_DRAIN
+	RSP_WRITE
 };
 
 /* What the response is; indexes rsp_answers. */
@@ -72,167 +60,83 @@ struct rsp_token {
 };
 
 struct rsp_client {
-	int		 fd;
-	enum rsp_state	 state;
-	enum rsp_answer	 answer;
-	long long	 deadline;
-	size_t		 inlen;
-	size_t		 drained;
-	char		*out;
-	size_t		 outlen;
-	size_t		 outoff;
-	char		 in[RESPONDER_HEAD_MAX];
+	int			 fd;	/* the listener's */
+	struct responder	*owner;
+	enum rsp_state		 state;
+	enum rsp_answer		 answer;
+	size_t			 inlen;
+	char			*out;
+	size_t			 outlen;
+	size_t			 outoff;
+	char			 in[RESPONDER_HEAD_MAX];
 };
 
 struct responder {
-	int			 fd;
-	int			 port;
-	int			 accept_paused;
-	long long		 accept_resume;
+	struct listener		*l;
 	struct rsp_token	*tokens;
 	size_t			 ntokens;
 	size_t			 tokcap;
-	struct rsp_client	*clients[RESPONDER_MAX_CLIENTS];
-	struct responder_stats	 stats;
+	struct responder_stats	 stats;	/* but `dropped`, the listener's */
 };
 
-/* Opens, binds and listens; returns the socket, or -1 with `err` set and
- * the failing call's errno in `*why`. */
-static int
-rsp_listen(const struct sockaddr *sa, socklen_t salen, int dual,
-    const char *name, int *port, int *why, struct err *err)
+/* Frees a client's state; its socket is the listener's to close. */
+static void
+rsp_close(void *client)
 {
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof ss;
-	int fd, on = 1, off = 0;
+	struct rsp_client *c = client;
 
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == -1 ||
-	    (dual && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
-	    sizeof off) == -1) ||
-	    bind(fd, sa, salen) == -1 ||
-	    listen(fd, SOMAXCONN) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1) {
-		*why = errno;
-		if (fd != -1)
-			close(fd);
-		errno = *why;
-		return err_errno(err, "cannot listen on %s", name);
-	}
-	if (ss.ss_family == AF_INET6)
-		*port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	else
-		*port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return fd;
+	free(c->out);
+	free(c);
 }
 
-/* Listens on every address: IPv6 with IPv4 mapped, or IPv4 alone where the
- * system has no IPv6. */
-static int
-rsp_listen_any(int port, int *bound, struct err *err)
+/* Starts reading a request on the accepted socket `fd`. */
+static void *
+rsp_open(void *arg, int fd)
 {
-	struct sockaddr_in6 sin6;
-	struct sockaddr_in sin;
-	char name[RSP_NAME_MAX];
-	int fd, why = 0;
+	struct rsp_client *c;
 
-	memset(&sin6, 0, sizeof sin6);
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_port = htons((unsigned short)port);
-	sin6.sin6_addr = in6addr_any;
-	snprintf(name, sizeof name, "[::]:%d", port);
-	fd = rsp_listen((struct sockaddr *)&sin6, sizeof sin6, 1, name, bound,
-	    &why, err);
-	if (fd != -1 || (why != EAFNOSUPPORT && why != EPROTONOSUPPORT &&
-	    why != EADDRNOTAVAIL))
-		return fd;
-
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	snprintf(name, sizeof name, "0.0.0.0:%d", port);
-	return rsp_listen((struct sockaddr *)&sin, sizeof sin, 0, name, bound,
-	    &why, err);
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return NULL;
+	c->owner = arg;
+	c->fd = fd;
+	c->state = RSP_READ;
+	return c;
 }
 
-/* Listens on one numeric address, given bare or in brackets; names are
- * never looked up, since a resolver would block the loop. */
-static int
-rsp_listen_addr(const char *text, int port, int *bound, struct err *err)
+static short
+rsp_events(void *client)
 {
-	struct addrinfo hints, *res;
-	char host[INET6_ADDRSTRLEN + 64], shown[RSP_NAME_MAX / 2];
-	char name[RSP_NAME_MAX], serv[16];
-	size_t len = strlen(text);
-	int fd, gai, why;
+	struct rsp_client *c = client;
 
-	if (len >= 2 && text[0] == '[' && text[len - 1] == ']') {
-		text++;
-		len -= 2;
-	}
-	esc_buf(text, len, shown, sizeof shown);
-	snprintf(name, sizeof name, strchr(shown, ':') != NULL ? "[%s]:%d" :
-	    "%s:%d", shown, port);
-	if (len >= sizeof host)
-		return err_set(err, ERR_CONFIG, "cannot listen on %s: "
-		    "address too long", name);
-	memcpy(host, text, len);
-	host[len] = '\0';
-	snprintf(serv, sizeof serv, "%d", port);
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-	if ((gai = getaddrinfo(host, serv, &hints, &res)) != 0)
-		return err_set(err, ERR_CONFIG, "cannot listen on %s: "
-		    "not a numeric IP address: %s", name, gai_strerror(gai));
-	fd = rsp_listen(res->ai_addr, res->ai_addrlen, 0, name, bound, &why,
-	    err);
-	freeaddrinfo(res);
-	return fd;
+	return c->state == RSP_WRITE ? POLLOUT : POLLIN;
 }
+
+static enum listener_step rsp_ready(void *);
+
+static const struct listener_ops rsp_listener_ops = {
+	.max_clients = RESPONDER_MAX_CLIENTS,
+	.client_ms = RESPONDER_CLIENT_MS,
+	.open = rsp_open,
+	.events = rsp_events,
+	.ready = rsp_ready,
+	.close = rsp_close,
+};
 
 struct responder *
 responder_new(const char *bind_addr, int port, struct err *err)
 {
 	struct responder *r;
 
-	if (port < 0 || port > 65535) {
-		err_set(err, ERR_CONFIG, "cannot listen on port %d: "
-		    "not a port number", port);
-		return NULL;
-	}
 	if ((r = calloc(1, sizeof *r)) == NULL) {
 		err_nomem(err, "http-01 responder");
 		return NULL;
 	}
-	if (bind_addr == NULL || *bind_addr == '\0')
-		r->fd = rsp_listen_any(port, &r->port, err);
-	else
-		r->fd = rsp_listen_addr(bind_addr, port, &r->port, err);
-	if (r->fd == -1) {
+	if ((r->l = listener_new(bind_addr, port, &rsp_listener_ops, r,
+	    err)) == NULL) {
 		free(r);
 		return NULL;
 	}
 	return r;
-}
-
-/* Closes client `i`, counting it as dropped when it got no whole answer. */
-static void
-rsp_close(struct responder *r, size_t i, int dropped)
-{
-	struct rsp_client *c = r->clients[i];
-
-	if (dropped)
-		r->stats.dropped++;
-	close(c->fd);
-	free(c->out);
-	free(c);
-	r->clients[i] = NULL;
 }
 
 void
@@ -242,22 +146,19 @@ responder_free(struct responder *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < RESPONDER_MAX_CLIENTS; i++)
-		if (r->clients[i] != NULL)
-			rsp_close(r, i, 1);
+	listener_free(r->l);
 	for (i = 0; i < r->ntokens; i++) {
 		free(r->tokens[i].token);
 		free(r->tokens[i].keyauth);
 	}
 	free(r->tokens);
-	close(r->fd);
 	free(r);
 }
 
 int
 responder_port(const struct responder *r)
 {
-	return r->port;
+	return listener_port(r->l);
 }
 
 /* Returns the entry for the `len` bytes at `token`, or NULL. */
@@ -370,25 +271,7 @@ responder_count(const struct responder *r)
 int
 responder_pollfds(struct responder *r, struct pollfd *fds, int max)
 {
-	struct rsp_client *c;
-	size_t i;
-	int n = 0;
-
-	if (fds == NULL || max <= 0)
-		return 0;
-	/* While descriptors run out the listener stays listed but unwatched,
-	 * so a pending connection cannot spin the loop. */
-	fds[n].fd = r->fd;
-	fds[n].events = r->accept_paused ? 0 : POLLIN;
-	fds[n++].revents = 0;
-	for (i = 0; i < RESPONDER_MAX_CLIENTS && n < max; i++) {
-		if ((c = r->clients[i]) == NULL)
-			continue;
-		fds[n].fd = c->fd;
-		fds[n].events = c->state == RSP_WRITE ? POLLOUT : POLLIN;
-		fds[n++].revents = 0;
-	}
-	return n;
+	return listener_pollfds(r->l, fds, max);
 }
 
 /* Returns the request-line field of `line` (up to `end`) after `from`, ending
@@ -473,34 +356,20 @@ rsp_head_done(const char *in, size_t len, size_t from)
 	return 0;
 }
 
-/* Sorts out what send() or recv() returned: 1 when bytes moved, 0 to wait
- * for readiness, -1 when the client is gone (closed here, counted as
- * dropped if `dropped`). */
-static int
-rsp_moved(struct responder *r, size_t i, ssize_t n, int dropped)
+/* Sends what is left of the response; once it is all out, counts it
+ * and lets the listener close. */
+static enum listener_step
+rsp_write(struct rsp_client *c)
 {
-	if (n > 0)
-		return 1;
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == EINTR))
-		return 0;
-	rsp_close(r, i, dropped);
-	return -1;
-}
-
-/* Sends what is left of the response; once it is all out, counts it,
- * half-closes and goes on to drain. */
-static void
-rsp_write(struct responder *r, size_t i)
-{
-	struct rsp_client *c = r->clients[i];
+	struct responder *r = c->owner;
 	ssize_t n;
+	int moved;
 
 	while (c->outoff < c->outlen) {
 		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (rsp_moved(r, i, n, 1) <= 0)
-			return;
+		if ((moved = listener_moved(n)) <= 0)
+			return moved == 0 ? LISTENER_WAIT : LISTENER_DROP;
 		c->outoff += (size_t)n;
 	}
 	if (c->answer == RSP_OK)
@@ -509,161 +378,59 @@ rsp_write(struct responder *r, size_t i)
 		r->stats.not_found++;
 	else
 		r->stats.refused++;
-	free(c->out);
-	c->out = NULL;
-	shutdown(c->fd, SHUT_WR);
-	c->state = RSP_DRAIN;
+	return LISTENER_DONE;
 }
 
 /* Reads the request head; answers once it is complete or too large. */
-static void
-rsp_read(struct responder *r, size_t i)
+static enum listener_step
+rsp_read(struct rsp_client *c)
 {
-	struct rsp_client *c = r->clients[i];
 	const struct rsp_token *t = NULL;
 	enum rsp_answer answer;
 	size_t before = c->inlen;
 	ssize_t n;
+	int moved;
 
 	n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen,
 	    MSG_DONTWAIT);
-	if (rsp_moved(r, i, n, 1) <= 0)
-		return;
+	if ((moved = listener_moved(n)) <= 0)
+		return moved == 0 ? LISTENER_WAIT : LISTENER_DROP;
 	c->inlen += (size_t)n;
 	if (rsp_head_done(c->in, c->inlen, before))
-		answer = rsp_route(r, c, &t);
+		answer = rsp_route(c->owner, c, &t);
 	else if (c->inlen == sizeof c->in)
 		answer = RSP_TOO_LARGE;
 	else
-		return;
-	if (rsp_prepare(c, answer, t) == -1) {
-		rsp_close(r, i, 1);
-		return;
-	}
-	rsp_write(r, i);
+		return LISTENER_WAIT;
+	if (rsp_prepare(c, answer, t) == -1)
+		return LISTENER_DROP;
+	return rsp_write(c);
 }
 
-/* Discards what the client sends after its answer, until it closes. */
-static void
-rsp_drain(struct responder *r, size_t i)
+static enum listener_step
+rsp_ready(void *client)
 {
-	struct rsp_client *c = r->clients[i];
-	ssize_t n;
+	struct rsp_client *c = client;
 
-	n = recv(c->fd, c->in, sizeof c->in, MSG_DONTWAIT);
-	if (rsp_moved(r, i, n, 0) > 0 &&
-	    (c->drained += (size_t)n) > RSP_DRAIN_MAX)
-		rsp_close(r, i, 0);
-}
-
-/* Accepts waiting connections; past the client limit each is closed at
- * once. */
-static void
-rsp_accept(struct responder *r, long long now_ms)
-{
-	struct rsp_client *c;
-	size_t slot;
-	int burst, fd;
-
-	for (burst = 0; burst < RSP_ACCEPT_BURST; burst++) {
-		fd = accept4(r->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				r->accept_paused = 1;
-				r->accept_resume = now_ms + RSP_ACCEPT_PAUSE_MS;
-				return;
-			}
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			continue;	/* that connection failed, not us */
-		}
-		for (slot = 0; slot < RESPONDER_MAX_CLIENTS; slot++)
-			if (r->clients[slot] == NULL)
-				break;
-		if (slot == RESPONDER_MAX_CLIENTS ||
-		    (c = calloc(1, sizeof *c)) == NULL) {
-			close(fd);
-			r->stats.dropped++;
-			continue;
-		}
-		c->fd = fd;
-		c->state = RSP_READ;
-		c->deadline = now_ms + RESPONDER_CLIENT_MS;
-		r->clients[slot] = c;
-	}
-}
-
-/* Returns the revents poll() reported for `fd`, or 0. */
-static short
-rsp_revents(const struct pollfd *fds, int n, int fd)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (fds[i].fd == fd)
-			return fds[i].revents;
-	return 0;
+	return c->state == RSP_READ ? rsp_read(c) : rsp_write(c);
 }
 
 void
 responder_handle(struct responder *r, const struct pollfd *fds, int n,
     long long now_ms)
 {
-	struct rsp_client *c;
-	size_t i;
-
-	if (fds == NULL)
-		n = 0;
-	for (i = 0; i < RESPONDER_MAX_CLIENTS; i++) {
-		if ((c = r->clients[i]) == NULL)
-			continue;
-		if (now_ms >= c->deadline)
-			rsp_close(r, i, c->state != RSP_DRAIN);
-		else if (rsp_revents(fds, n, c->fd) == 0)
-			continue;
-		else if (c->state == RSP_READ)
-			rsp_read(r, i);
-		else if (c->state == RSP_WRITE)
-			rsp_write(r, i);
-		else
-			rsp_drain(r, i);
-	}
-	/* Accepting last: a descriptor closed above and reused by accept()
-	 * must not inherit the readiness reported for the old client. */
-	if (r->accept_paused && now_ms >= r->accept_resume)
-		r->accept_paused = 0;
-	if (!r->accept_paused && (rsp_revents(fds, n, r->fd) & POLLIN))
-		rsp_accept(r, now_ms);
+	listener_handle(r->l, fds, n, now_ms);
 }
 
 int
 responder_timeout_ms(const struct responder *r, long long now_ms)
 {
-	long long next = 0;
-	int have = 0;
-	size_t i;
-
-	for (i = 0; i < RESPONDER_MAX_CLIENTS; i++) {
-		if (r->clients[i] == NULL)
-			continue;
-		if (!have || r->clients[i]->deadline < next)
-			next = r->clients[i]->deadline;
-		have = 1;
-	}
-	if (r->accept_paused && (!have || r->accept_resume < next)) {
-		next = r->accept_resume;
-		have = 1;
-	}
-	if (!have)
-		return -1;
-	if (next <= now_ms)
-		return 0;
-	return next - now_ms > INT_MAX ? INT_MAX : (int)(next - now_ms);
+	return listener_timeout_ms(r->l, now_ms);
 }
 
 void
 responder_stats(const struct responder *r, struct responder_stats *out)
 {
 	*out = r->stats;
+	out->dropped = listener_dropped(r->l);
 }
