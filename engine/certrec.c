@@ -56,6 +56,7 @@ certrec_free(struct certrec *rec)
 	free(rec->preferred_chain);
 	free(rec->profile);
 	free(rec->ari_explanation);
+	free(rec->deploy_error);
 	free(rec->status);
 	free(rec->last_error);
 	free(rec->issuer);
@@ -89,6 +90,7 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 		{ "preferred_chain", offsetof(struct certrec, preferred_chain) },
 		{ "profile", offsetof(struct certrec, profile) },
 		{ "ari_explanation", offsetof(struct certrec, ari_explanation) },
+		{ "deploy_error", offsetof(struct certrec, deploy_error) },
 		{ "status", offsetof(struct certrec, status) },
 		{ "last_error", offsetof(struct certrec, last_error) },
 		{ "issuer", offsetof(struct certrec, issuer) },
@@ -118,6 +120,8 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 	}
 	v = json_object_get(doc, "version");
 	out->version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	v = json_object_get(doc, "deployed_version");
+	out->deployed_version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
 	v = json_object_get(doc, "revoked_reason");
 	out->revoked_reason = json_is_integer(v) ? (int)json_integer_value(v) : -1;
 	out->updated = certrec_time(doc, "updated");
@@ -193,6 +197,9 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	certrec_put_str(doc, "webroot", rec->webroot);
 	certrec_put_str(doc, "preferred_chain", rec->preferred_chain);
 	certrec_put_str(doc, "profile", rec->profile);
+	if (rec->deployed_version > 0)
+		json_object_set_new(doc, "deployed_version", json_integer(rec->deployed_version));
+	certrec_put_str(doc, "deploy_error", rec->deploy_error);
 	if (rec->ari_end > 0) {
 		json_object_set_new(doc, "ari_start", json_integer(rec->ari_start));
 		json_object_set_new(doc, "ari_end", json_integer(rec->ari_end));

@@ -37,6 +37,8 @@ struct certrec {
 	char *key_desc;			/* "ECDSA P-256", "RSA 2048" */
 	char *serial;			/* lowercase hex */
 	time_t retry_after;		/* do not try before, 0 = any time */
+	int deployed_version;		/* version the deploy steps last completed */
+	char *deploy_error;		/* why the last deploy failed, or NULL */
 	/* The CA's renewal window (RFC 9773) and the moment picked in it: */
 	time_t ari_start, ari_end, ari_pick, ari_checked;
 	char *ari_explanation;

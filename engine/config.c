@@ -22,6 +22,7 @@
 #include "config_table.h"
 #include "esc.h"
 #include "names.h"
+#include "str.h"
 
 /* What one load is working on. */
 struct config_ctx {
@@ -32,6 +33,8 @@ struct config_ctx {
 
 /* Lists nest: a cas or certificates entry is applied like the top. */
 static int config_load_entries(struct config_ctx *x,
+    const struct config_entry *e, const config_setting_t *s, void *base);
+static int config_load_strings(struct config_ctx *x,
     const struct config_entry *e, const config_setting_t *s, void *base);
 static int config_load_domains(struct config_ctx *x,
     const struct config_entry *e, const config_setting_t *s, void *base);
@@ -114,6 +117,8 @@ config_set(struct config_ctx *x, const struct config_entry *e,
 		    "[ ... ] )", e->name);
 	if (e->type == CONFIG_T_NAMES)
 		return config_load_domains(x, e, s, base);
+	if (e->type == CONFIG_T_STRINGS)
+		return config_load_strings(x, e, s, base);
 	return config_load_entries(x, e, s, base);
 }
 
@@ -213,6 +218,12 @@ config_cert_free(struct config_cert *t)
 	free(t->webroot);
 	free(t->profile);
 	free(t->preferred_chain);
+	for (i = 0; i < 5; i++)
+		free(t->deploy[i]);
+	free(t->deploy_owner);
+	free(t->deploy_group);
+	free(t->deploy_mode);
+	strv_free(t->reload.v, t->reload.n);
 }
 
 /* Loads a cas or certificates list: each group gets the defaults of its
@@ -254,6 +265,36 @@ config_load_entries(struct config_ctx *x, const struct config_entry *e,
 		if (config_scope_defaults(e->child, item, x->err) != 0 ||
 		    config_apply_group(x, g, e->child, item) != 0)
 			return -1;
+	}
+	return 0;
+}
+
+#define CONFIG_STRINGS_MAX 64
+
+static int
+config_load_strings(struct config_ctx *x, const struct config_entry *e,
+    const config_setting_t *s, void *base)
+{
+	struct config_strv *sv = (struct config_strv *)((char *)base + e->off);
+	int i, n = config_setting_length(s);
+
+	if (n > CONFIG_STRINGS_MAX)
+		return config_fail(x, s, "'%s' holds more than %d strings", e->name,
+		    CONFIG_STRINGS_MAX);
+	strv_free(sv->v, sv->n);
+	sv->v = NULL;
+	sv->n = 0;
+	if (n > 0 && (sv->v = calloc(n, sizeof *sv->v)) == NULL)
+		return err_nomem(x->err, "a list of strings");
+	for (i = 0; i < n; i++) {
+		const char *v = config_setting_get_string_elem(s, i);
+
+		if (v == NULL)
+			return config_fail(x, config_setting_get_elem(s, i),
+			    "'%s' must be a list of strings", e->name);
+		if ((sv->v[i] = strdup(v)) == NULL)
+			return err_nomem(x->err, "a string");
+		sv->n++;
 	}
 	return 0;
 }

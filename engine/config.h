@@ -28,6 +28,12 @@ struct config_ca {
 
 /* An entry of `certificates`. Left-out ca and key_type take the global
  * values, so every field is set after config_load(). */
+/* A list of strings read as is (argv). */
+struct config_strv {
+	char	**v;
+	size_t	  n;
+};
+
 struct config_cert {
 	char	 *name;
 	char	**domains;	/* normalised: lowercase A-labels, canonical IPs */
@@ -35,6 +41,11 @@ struct config_cert {
 	char	 *ca, *challenge, *key_type;
 	char	 *webroot;	/* "" for the built-in http-01 responder */
 	char	 *profile, *preferred_chain;	/* "" when not set */
+	/* Copies made after each issuance: cert, chain, fullchain, key,
+	 * combined (CONFIG_DEPLOY_*), "" when not wanted. */
+	char	 *deploy[5];
+	char	 *deploy_owner, *deploy_group, *deploy_mode;
+	struct config_strv reload;	/* argv run after the copies */
 	int	  line;
 };
 

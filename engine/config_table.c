@@ -54,6 +54,22 @@ config_check_key_type_opt(const char *v, struct err *err)
 	return config_not_one_of(v, config_key_types, 1, err);
 }
 
+/* "" or an octal mode no wider than 0777 ("0640"). */
+static int
+config_check_mode_opt(const char *v, struct err *err)
+{
+	char *end;
+	long m;
+
+	if (*v == '\0')
+		return 0;
+	m = strtol(v, &end, 8);
+	if (*end != '\0' || m < 0 || m > 0777)
+		return err_set(err, ERR_CONFIG, "\"%s\" is not an octal mode such "
+		    "as \"0640\"", v);
+	return 0;
+}
+
 static int
 config_check_challenge(const char *v, struct err *err)
 {
@@ -258,6 +274,35 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .check = config_check_abs_path_opt, .off = C(webroot),
 	  .help = "http-01 through files under this folder (\"\": the "
 	  "built-in responder)." },
+	{ .name = "deploy_cert", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = C(deploy[0]),
+	  .help = "After each issuance, copy the certificate here (atomically)." },
+	{ .name = "deploy_chain", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = C(deploy[1]),
+	  .help = "... the chain (intermediates) here." },
+	{ .name = "deploy_fullchain", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = C(deploy[2]),
+	  .help = "... the certificate followed by the chain here." },
+	{ .name = "deploy_key", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = C(deploy[3]),
+	  .help = "... the private key here." },
+	{ .name = "deploy_combined", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = C(deploy[4]),
+	  .help = "... the key followed by the full chain here (HAProxy)." },
+	{ .name = "deploy_owner", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(deploy_owner),
+	  .help = "Owner of the copies (user name; \"\": certdeck's user)." },
+	{ .name = "deploy_group", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(deploy_group),
+	  .help = "Group of the copies (\"\": certdeck's group)." },
+	{ .name = "deploy_mode", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .check = config_check_mode_opt, .off = C(deploy_mode),
+	  .help = "Mode of the copies, octal (\"\": 0600 for keys, 0644 for "
+	  "certificates)." },
+	{ .name = "reload", .type = CONFIG_T_STRINGS, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(reload),
+	  .help = "Command run after the copies, as argv, never through a shell "
+	  "(e.g. [ \"/usr/sbin/nginx\", \"-s\", \"reload\" ]); 60 s at most." },
 	{ .name = "profile", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .off = C(profile),
 	  .help = "The CA's certificate profile (\"\": its default)." },
@@ -279,7 +324,7 @@ static const char *const config_scope_names[] = {
 };
 
 static const char *const config_type_names[] = {
-	"string", "integer", "number", "list", "list"
+	"string", "integer", "number", "list", "list", "strings"
 };
 
 const struct config_entry *

@@ -27,6 +27,7 @@
 #include "esc.h"
 #include "job.h"
 #include "alpn.h"
+#include "deploy.h"
 #include "proc.h"
 #include "responder.h"
 #include "store.h"
@@ -63,6 +64,7 @@ engine_cmd_new(enum engine_cmd_kind kind, const char *name)
 	if (cmd == NULL)
 		return NULL;
 	cmd->kind = kind;
+	cmd->deploy.mode = -1;
 	snprintf(cmd->name, sizeof cmd->name, "%s", name != NULL ? name : "");
 	return cmd;
 }
@@ -92,6 +94,7 @@ engine_cmd_free(struct engine_cmd *cmd)
 	free(cmd->webroot);
 	free(cmd->preferred_chain);
 	free(cmd->profile);
+	deploy_free(&cmd->deploy);
 	for (i = 0; i < cmd->n_domains; i++)
 		free(cmd->domains[i]);
 	free(cmd->domains);

@@ -58,6 +58,18 @@ enum engine_cmd_kind {
 	ENGINE_CMD_DEACTIVATE		/* the account, for good (§7.3.6) */
 };
 
+/* Copies made after an issuance, and the command that reloads them. */
+enum { DEPLOY_CERT, DEPLOY_CHAIN, DEPLOY_FULLCHAIN, DEPLOY_KEY, DEPLOY_COMBINED,
+	DEPLOY_N };
+
+struct engine_deploy {
+	char *to[DEPLOY_N];		/* absolute paths; NULL: no copy */
+	char *owner, *group;		/* names; NULL: certdeck's own */
+	int mode;			/* -1: 0600 for keys, 0644 for the rest */
+	char **reload;			/* argv, NULL-terminated; no shell */
+	size_t n_reload;
+};
+
 struct engine_cmd {
 	enum engine_cmd_kind kind;
 	uint32_t id;			/* set by engine_submit */
@@ -72,6 +84,7 @@ struct engine_cmd {
 	char *webroot;			/* folder for the webroot challenge */
 	char *preferred_chain;		/* issuer CN at the top of the chain */
 	char *profile;			/* the CA's certificate profile, or NULL */
+	struct engine_deploy deploy;	/* copies and reload after issuance */
 	uint32_t target;		/* job to cancel */
 };
 

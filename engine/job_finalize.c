@@ -206,7 +206,9 @@ issue_accept_chain(struct job *job, const char *pem, size_t len, const char *url
 	snprintf(job->result, sizeof job->result, "%s %s: version %d stored",
 	    job->cmd->name, version > 1 ? "renewed" : "issued", version);
 	job->changed = 1;
-	next = JOB_DONE;
+	is->version = version;
+	job->state = IS_DEPLOY;
+	next = JOB_AGAIN;
 out:
 	free(names);
 	free(leaf);

@@ -136,6 +136,10 @@ issue_check(struct job *job)
 	if (!is->decided) {
 		if (issue_decide(job, &due) != 0)
 			return JOB_FAILED;
+		if (is->deploy_only) {
+			job->state = IS_DEPLOY;
+			return JOB_AGAIN;
+		}
 		if (!due && is->ari_ask && job->ctx->ca->dir.renewal_info != NULL) {
 			job->state = IS_ARI_FETCH;
 			return JOB_AGAIN;
@@ -380,6 +384,10 @@ issue_step(struct job *job)
 		return issue_ari_fetch(job);
 	case IS_ARI_REPLY:
 		return issue_ari_reply(job);
+	case IS_DEPLOY:
+		return issue_deploy(job);
+	case IS_RELOAD_WAIT:
+		return issue_reload_wait(job);
 	}
 	return job_failf(job, ERR_FAIL, "issue: unknown state %d", job->state);
 }
@@ -398,6 +406,7 @@ static void
 issue_cleanup(struct job *job)
 {
 	issue_solves_release(job);
+	issue_deploy_cancel(job);
 }
 
 /* Keeps the failure beside the certificate so the list can show it; a

@@ -34,7 +34,9 @@ enum issue_state {
 	IS_ALT_FETCH,
 	IS_ALT_REPLY,
 	IS_ARI_FETCH,
-	IS_ARI_REPLY
+	IS_ARI_REPLY,
+	IS_DEPLOY,
+	IS_RELOAD_WAIT
 };
 
 struct issue {
@@ -46,6 +48,10 @@ struct issue {
 	int decided;			/* due: names and method filled in */
 	int ari_ask;			/* not due by lifetime: ask the CA (ARI) */
 	char *cert_id;			/* ARI identifier of the current certificate */
+	int deploy_only;		/* stored already: only the deploy is owed */
+	unsigned long reload;		/* reload command running, or 0 */
+	int reload_failed;
+	int copies;			/* deploy copies written */
 	int resumed;			/* the order came from an earlier run */
 	int finalize_tries;
 	char *order_url;
@@ -110,6 +116,11 @@ enum job_next issue_accept_chain(struct job *job, const char *pem, size_t len,
 enum job_next issue_ari_fetch(struct job *job);
 enum job_next issue_ari_reply(struct job *job);
 int issue_cert_id(struct job *job);
+
+/* job_deploy.c */
+enum job_next issue_deploy(struct job *job);
+enum job_next issue_reload_wait(struct job *job);
+void issue_deploy_cancel(struct job *job);
 
 /* job_chain.c */
 enum job_next issue_chain_choose(struct job *job);

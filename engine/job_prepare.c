@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "certrec.h"
+#include "deploy.h"
 #include "job_issue.h"
 #include "store.h"
 
@@ -227,6 +228,15 @@ issue_decide(struct job *job, int *due)
 	if (version > 0 && !prepare_order_in_flight(job) &&
 	    prepare_existing(job, &rec, due) != 0)
 		goto out;
+	/* Not due, but the deploy of the current version never completed:
+	 * that much is owed, without a new certificate. */
+	if (!*due && version > 0 && rec.deployed_version != version &&
+	    (rec.status == NULL || strcmp(rec.status, "revoked") != 0) &&
+	    deploy_wanted(&job->cmd->deploy)) {
+		*due = 1;
+		is->deploy_only = 1;
+		is->decided = 1;
+	}
 	rc = 0;
 out:
 	certrec_free(&rec);

@@ -238,6 +238,37 @@ cli_run_jobs(const struct cli *c, struct engine_cmd **cmds, size_t n)
 	return renew_only && changed == 0 ? CLI_NOTHING : CLI_OK;
 }
 
+/* The deploy steps of a certificate's definition: its copies, owner,
+ * mode and reload command. */
+static int
+cli_deploy_from_config(const struct config_cert *cc, struct engine_deploy *d,
+    struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < DEPLOY_N; i++)
+		if (cc->deploy[i] != NULL && *cc->deploy[i] != '\0' &&
+		    str_set(&d->to[i], cc->deploy[i], err) != 0)
+			return -1;
+	if (cc->deploy_owner != NULL && *cc->deploy_owner != '\0' &&
+	    str_set(&d->owner, cc->deploy_owner, err) != 0)
+		return -1;
+	if (cc->deploy_group != NULL && *cc->deploy_group != '\0' &&
+	    str_set(&d->group, cc->deploy_group, err) != 0)
+		return -1;
+	if (cc->deploy_mode != NULL && *cc->deploy_mode != '\0')
+		d->mode = (int)strtol(cc->deploy_mode, NULL, 8);	/* checked on load */
+	if (cc->reload.n > 0 && (d->reload = calloc(cc->reload.n + 1,
+	    sizeof *d->reload)) == NULL)
+		return err_nomem(err, "reload command");
+	for (i = 0; i < cc->reload.n; i++) {
+		if ((d->reload[i] = strdup(cc->reload.v[i])) == NULL)
+			return err_nomem(err, "reload command");
+		d->n_reload++;
+	}
+	return 0;
+}
+
 /* Fills what the command line left open from the certificate's
  * definition in the config file, if it has one. */
 static int
@@ -255,6 +286,8 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 		return -1;
 	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0 &&
 	    cmd->challenge == NULL && str_set(&cmd->challenge, cc->challenge, &err) != 0)
+		return -1;
+	if (cli_deploy_from_config(cc, &cmd->deploy, &err) != 0)
 		return -1;
 	if (cc->profile != NULL && *cc->profile != '\0' && cmd->profile == NULL &&
 	    str_set(&cmd->profile, cc->profile, &err) != 0)

@@ -1,0 +1,170 @@
+/*
+ * deploy: copies of a certificate where its server reads them (see
+ * deploy.h). Each copy goes through a temporary file in the target's own
+ * folder, renamed over the target once complete, so the server never
+ * reads half a key; the owner is set before anyone could read it, and a
+ * symlink planted at the target is refused rather than followed.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "deploy.h"
+#include "fsutil.h"
+#include "str.h"
+
+static const char *const deploy_what[DEPLOY_N] = {
+	[DEPLOY_CERT] = "certificate",
+	[DEPLOY_CHAIN] = "chain",
+	[DEPLOY_FULLCHAIN] = "full chain",
+	[DEPLOY_KEY] = "private key",
+	[DEPLOY_COMBINED] = "key and full chain",
+};
+
+int
+deploy_wanted(const struct engine_deploy *d)
+{
+	int i;
+
+	for (i = 0; i < DEPLOY_N; i++)
+		if (d->to[i] != NULL)
+			return 1;
+	return d->n_reload > 0;
+}
+
+/* The user and group the copies get; -1 keeps ours. */
+static int
+deploy_ids(const struct engine_deploy *d, uid_t *uid, gid_t *gid, struct err *err)
+{
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	char buf[4096];
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (d->owner != NULL) {
+		if (getpwnam_r(d->owner, &pw, buf, sizeof buf, &pwp) != 0 || pwp == NULL)
+			return err_set(err, ERR_CONFIG, "deploy: no user named '%s'", d->owner);
+		*uid = pwp->pw_uid;
+	}
+	if (d->group != NULL) {
+		if (getgrnam_r(d->group, &gr, buf, sizeof buf, &grp) != 0 || grp == NULL)
+			return err_set(err, ERR_CONFIG, "deploy: no group named '%s'", d->group);
+		*gid = grp->gr_gid;
+	}
+	return 0;
+}
+
+static int
+deploy_one(const char *path, const char *data, mode_t mode, uid_t uid, gid_t gid,
+    struct err *err)
+{
+	char dir[4096], base[4096];
+	int dirfd, rc = -1;
+
+	snprintf(dir, sizeof dir, "%s", path);
+	snprintf(base, sizeof base, "%s", path);
+	/* The admin's folder may be reached through symlinks of theirs; the
+	 * file itself is replaced, never written through a link. */
+	if ((dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_errno(err, "deploy %s", path);
+	if (fsutil_write_atomic_at(dirfd, basename(base), data, strlen(data), mode, 1,
+	    err) != 0) {
+		err_prefix(err, "deploy %s", path);
+		goto out;
+	}
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    fchownat(dirfd, basename(base), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
+		err_errno(err, "deploy %s: chown", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	close(dirfd);
+	return rc;
+}
+
+int
+deploy_copies(const struct engine_deploy *d, const struct store_cert_files *f,
+    int *n, struct err *err)
+{
+	char *combined = NULL;
+	const char *data[DEPLOY_N];
+	uid_t uid;
+	gid_t gid;
+	int i, rc = 0;
+
+	*n = 0;
+	if (deploy_ids(d, &uid, &gid, err) != 0)
+		return -1;
+	if (d->to[DEPLOY_COMBINED] != NULL &&
+	    asprintf(&combined, "%s%s", f->privkey, f->fullchain) < 0)
+		return err_nomem(err, "combined key and chain");
+	data[DEPLOY_CERT] = f->cert;
+	data[DEPLOY_CHAIN] = f->chain;
+	data[DEPLOY_FULLCHAIN] = f->fullchain;
+	data[DEPLOY_KEY] = f->privkey;
+	data[DEPLOY_COMBINED] = combined;
+	for (i = 0; i < DEPLOY_N && rc == 0; i++) {
+		int secret = i == DEPLOY_KEY || i == DEPLOY_COMBINED;
+		mode_t mode = d->mode >= 0 ? (mode_t)d->mode : secret ? 0600 : 0644;
+
+		if (d->to[i] == NULL)
+			continue;
+		if ((rc = deploy_one(d->to[i], data[i], mode, uid, gid, err)) == 0)
+			(*n)++;
+		else
+			err_prefix(err, "%s", deploy_what[i]);
+	}
+	if (combined != NULL)
+		explicit_bzero(combined, strlen(combined));
+	free(combined);
+	return rc;
+}
+
+int
+deploy_dup(struct engine_deploy *dst, const struct engine_deploy *src, struct err *err)
+{
+	size_t i;
+
+	deploy_free(dst);
+	dst->mode = src->mode;
+	for (i = 0; i < DEPLOY_N; i++)
+		if (str_set(&dst->to[i], src->to[i], err) != 0)
+			return -1;
+	if (str_set(&dst->owner, src->owner, err) != 0 ||
+	    str_set(&dst->group, src->group, err) != 0)
+		return -1;
+	if (src->n_reload > 0 &&
+	    (dst->reload = calloc(src->n_reload + 1, sizeof *dst->reload)) == NULL)
+		return err_nomem(err, "reload command");
+	for (i = 0; i < src->n_reload; i++) {
+		if ((dst->reload[i] = strdup(src->reload[i])) == NULL)
+			return err_nomem(err, "reload command");
+		dst->n_reload++;
+	}
+	return 0;
+}
+
+void
+deploy_free(struct engine_deploy *d)
+{
+	int i;
+
+	for (i = 0; i < DEPLOY_N; i++)
+		free(d->to[i]);
+	free(d->owner);
+	free(d->group);
+	strv_free(d->reload, d->n_reload);
+	memset(d, 0, sizeof *d);
+	d->mode = -1;
+}

@@ -1,0 +1,28 @@
+/*
+ * deploy: after an issuance, the copies a certificate's server reads
+ * (written atomically, with the owner, group and mode asked for) and the
+ * command that makes it reload them (engine-internal; the job runs it).
+ */
+#ifndef CERTDECK_DEPLOY_H
+#define CERTDECK_DEPLOY_H
+
+#include "engine.h"
+#include "err.h"
+#include "store.h"
+
+/* Any copy or reload asked for. */
+int deploy_wanted(const struct engine_deploy *d);
+
+/* Writes every copy asked for from `f`, each atomically: a failure leaves
+ * that target as it was. Returns how many were written in `*n`; 0, or -1
+ * with `err` naming the target and the reason. */
+int deploy_copies(const struct engine_deploy *d, const struct store_cert_files *f,
+    int *n, struct err *err);
+
+/* Copies `src` into `dst` (replacing it). */
+int deploy_dup(struct engine_deploy *dst, const struct engine_deploy *src,
+    struct err *err);
+
+void deploy_free(struct engine_deploy *d);
+
+#endif
