@@ -127,6 +127,7 @@ certlist_row_load(struct certlist *cl, struct store *s, const char *name,
 
 	memset(r, 0, sizeof *r);
 	r->rec.revoked_reason = -1;
+	r->loaded = 1;
 	if ((r->name = strdup(name)) == NULL)
 		return -1;
 	rc = certrec_load(s, name, &r->rec, &err);
@@ -223,16 +224,52 @@ certlist_rebuild(struct certlist *cl)
 
 	cl->n_view = 0;
 	for (i = 0; i < cl->n; i++)
-		if (cl->filter[0] == '\0' || strstr(cl->rows[i].hay, cl->filter) != NULL)
+		if (cl->rows[i].loaded && (cl->filter[0] == '\0' ||
+		    strstr(cl->rows[i].hay, cl->filter) != NULL))
 			cl->view[cl->n_view++] = i;
 	certlist_sorting = cl;
 	qsort(cl->view, cl->n_view, sizeof *cl->view, certlist_cmp);
 	certlist_sorting = NULL;
 }
 
+/* Reads the record of row `i`, which holds only its name so far. */
+static int
+certlist_read_row(struct certlist *cl, struct store *s, size_t i)
+{
+	char *name = cl->rows[i].name;
+	int rc;
+
+	rc = certlist_row_load(cl, s, name, &cl->rows[i]);
+	free(name);
+	if (rc != 0) {
+		certlist_row_free(&cl->rows[i]);
+		memset(&cl->rows[i], 0, sizeof cl->rows[i]);
+		return -1;
+	}
+	cl->n_loaded++;
+	return 0;
+}
+
+size_t
+certlist_load_more(struct certlist *cl, struct store *s, size_t max)
+{
+	size_t done = 0;
+
+	for (; cl->next < cl->n && done < max; cl->next++) {
+		if (cl->rows[cl->next].loaded || cl->rows[cl->next].name == NULL)
+			continue;
+		if (certlist_read_row(cl, s, cl->next) != 0)
+			break;	/* out of memory: the rest stays unread */
+		done++;
+	}
+	if (done > 0)
+		certlist_rebuild(cl);
+	return cl->n - cl->n_loaded;
+}
+
 struct certlist *
-certlist_load(struct store *s, double fraction, int renew_days, time_t now,
-    struct err *err)
+certlist_load(struct store *s, size_t first, double fraction, int renew_days,
+    time_t now, struct err *err)
 {
 	struct certlist *cl;
 	char **names = NULL;
@@ -252,14 +289,17 @@ certlist_load(struct store *s, double fraction, int renew_days, time_t now,
 	}
 	if (certlist_grow(cl, n) != 0)
 		goto nomem;
+	/* The names are the rows; their records come later. */
 	for (i = 0; i < n; i++) {
-		if (certlist_row_load(cl, s, names[i], &cl->rows[cl->n]) != 0) {
-			certlist_row_free(&cl->rows[cl->n]);
-			goto nomem;
-		}
-		cl->n++;
+		memset(&cl->rows[i], 0, sizeof cl->rows[i]);
+		cl->rows[i].name = names[i];
+		names[i] = NULL;
 	}
-	store_names_free(names, n);
+	cl->n = n;
+	free(names);
+	names = NULL;
+	n = 0;
+	(void)certlist_load_more(cl, s, first);
 	certlist_rebuild(cl);
 	return cl;
 nomem:
@@ -295,7 +335,7 @@ certlist_reload(struct certlist *cl, struct store *s, const char *name,
 		return err_nomem(err, "certificate row");
 	}
 	for (i = 0; i < cl->n; i++)
-		if (strcmp(cl->rows[i].name, name) == 0)
+		if (cl->rows[i].name != NULL && strcmp(cl->rows[i].name, name) == 0)
 			break;
 	if (i == cl->n) {
 		if (certlist_grow(cl, cl->n + 1) != 0) {
@@ -303,9 +343,12 @@ certlist_reload(struct certlist *cl, struct store *s, const char *name,
 			return err_nomem(err, "certificate row");
 		}
 		cl->n++;
-	} else
+	} else {
+		cl->n_loaded -= cl->rows[i].loaded;
 		certlist_row_free(&cl->rows[i]);
+	}
 	cl->rows[i] = r;
+	cl->n_loaded++;
 	certlist_rebuild(cl);
 	return 0;
 }
@@ -317,7 +360,8 @@ certlist_refresh(struct certlist *cl, time_t now)
 
 	cl->now = now;
 	for (i = 0; i < cl->n; i++)
-		certlist_status(cl, &cl->rows[i]);
+		if (cl->rows[i].loaded)
+			certlist_status(cl, &cl->rows[i]);
 	certlist_rebuild(cl);
 }
 

@@ -1,8 +1,11 @@
 /*
  * certlist: the rows of the Certificates screen, read from the per-
  * certificate records alone (certs/NAME.json) so that thousands open at
- * once: no certificate is parsed for the list. Rows are kept in load
- * order; a view of indexes gives the filtered, sorted order shown.
+ * once: no certificate is parsed for the list. The names come first, in
+ * name order; records are read a screenful at first and the rest in
+ * chunks while the screens are idle, so the first frame never waits for
+ * ten thousand files. Rows are kept in name order; a view of indexes
+ * gives the filtered, sorted order shown, over the rows read so far.
  */
 #ifndef CERTDECK_CERTLIST_H
 #define CERTDECK_CERTLIST_H
@@ -32,6 +35,7 @@ enum certlist_col {
 struct cert_row {
 	struct certrec rec;
 	char *name;			/* the store's name for it */
+	int loaded;			/* rec and the rest are read */
 	enum status status;
 	time_t next_renewal;		/* 0 when none is planned */
 	char ca[48];			/* a preset's name, else the host */
@@ -41,6 +45,7 @@ struct cert_row {
 struct certlist {
 	struct cert_row *rows;
 	size_t n, cap;
+	size_t n_loaded, next;		/* rows read; where reading goes on */
 	size_t *view;			/* indexes into rows, as shown */
 	size_t n_view;
 	enum certlist_col sort;
@@ -51,11 +56,16 @@ struct certlist {
 	time_t now;
 };
 
-/* Reads every record of the store; returns a list to free with
- * certlist_free(), or NULL with `err` set. A record that cannot be read
- * still gives a row, marked failed with the reason. */
-struct certlist *certlist_load(struct store *s, double fraction,
-    int renew_days, time_t now, struct err *err);
+/* Lists the store's certificates and reads the records of the first
+ * `first` names; returns a list to free with certlist_free(), or NULL
+ * with `err` set. A record that cannot be read still gives a row, marked
+ * failed with the reason. */
+struct certlist *certlist_load(struct store *s, size_t first,
+    double fraction, int renew_days, time_t now, struct err *err);
+
+/* Reads up to `max` more records and rebuilds the view; returns how many
+ * are still to read (0: all are). */
+size_t certlist_load_more(struct certlist *cl, struct store *s, size_t max);
 
 void certlist_free(struct certlist *cl);
 

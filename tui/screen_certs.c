@@ -208,8 +208,9 @@ certs_draw_heads(struct ui *ui, struct certs *c)
 
 	snprintf(info, sizeof info, " %zu/%zu shown ", cl->n_view, cl->n);
 	ui_put_right(ui, 0, COLS - 22, 22, ROLE_HEADER, info);
-	snprintf(info, sizeof info, " sorted by %s %s", certlist_col_name(cl->sort),
-	    cl->desc ? "(descending)" : "(ascending)");
+	snprintf(info, sizeof info, " sorted by %s %s%s", certlist_col_name(cl->sort),
+	    cl->desc ? "(descending)" : "(ascending)",
+	    cl->n_loaded < cl->n ? ", reading records…" : "");
 	x = ui_put(ui, 1, 0, ui_width(info) + 2, ROLE_DIM, info);
 	if (c->typing || c->filter[0] != '\0') {
 		snprintf(info, sizeof info, "filter: %s%s", c->filter,

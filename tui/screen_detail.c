@@ -273,7 +273,8 @@ detail_cert(struct ui *ui, struct detail *d)
 		r = certlist_at(ui->certs, i);
 	else
 		for (i = 0; i < ui->certs->n && r == NULL; i++)
-			if (strcmp(ui->certs->rows[i].name, d->name) == 0)
+			if (ui->certs->rows[i].loaded &&
+			    strcmp(ui->certs->rows[i].name, d->name) == 0)
 				r = &ui->certs->rows[i];
 	detail_add(d, ROLE_TITLE, 0, "Certificate %s", d->name);
 	if (r == NULL) {
