@@ -64,7 +64,10 @@ job_emit_v(struct job *job, enum event_kind kind, enum event_step step,
 	ev.kind = (uint16_t)kind;
 	ev.step = (uint16_t)step;
 	ev.level = (uint8_t)level;
-	ev.progress = (uint8_t)(progress < 0 ? 0 : progress > 100 ? 100 : progress);
+	/* -1: no progress of its own (a retry, a nonce): the job's last. */
+	if (progress >= 0)
+		job->progress = progress > 100 ? 100 : progress;
+	ev.progress = (uint8_t)job->progress;
 	ev.time_ms = job_wall_ms();
 	snprintf(ev.subject, sizeof ev.subject, "%s", subject);
 	snprintf(ev.ident, sizeof ev.ident, "%s", job->ident);

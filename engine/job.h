@@ -132,6 +132,7 @@ struct job {
 	struct err fail;
 	char result[EVENT_MSG_MAX];	/* the DONE message */
 	int changed;			/* it changed something (see event.h) */
+	int progress;			/* last progress reported, 0-100 */
 	char ident[EVENT_IDENT_MAX];	/* identifier the current step is about */
 	void *kind_data;		/* owned by ops->free */
 	char *new_key_file;		/* rollover: the new key's file, owned */

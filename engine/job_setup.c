@@ -321,6 +321,15 @@ job_step_common(struct job *job)
 	case JS_POST_NONCE_REPLY:
 		if (job->net_failed)
 			return job_reply_ok(job, "new nonce", NULL), JOB_FAILED;
+		/* Without one the CA would refuse the request anyway; a bound
+		 * keeps a CA that never sends one from looping us. */
+		if (job->resp == NULL || job->resp->replay_nonce == NULL) {
+			if (++job->post.retries > JOB_BADNONCE_RETRIES)
+				return job_failf(job, ERR_PROTO, "new nonce: %s: no valid "
+				    "Replay-Nonce header in %d replies", job->ctx->ca->dir.new_nonce,
+				    JOB_BADNONCE_RETRIES);
+		} else
+			job_emit(job, EVENT_STEP, STEP_NONCE, -1, "fresh nonce");
 		return job_post_resend(job);
 	case JS_POST_REPLY:
 		return job_setup_post_reply(job);

@@ -398,6 +398,8 @@ cli_parse(struct cli *c, int argc, char **argv)
 		if ((rc = cli_option(c, opt, optarg)) != 0)
 			return rc;
 	}
+	if (c->demo)	/* its own CA, state and configuration; no terminal needed */
+		return optind < argc ? cli_usage_error("--demo takes no command") : CLI_OK;
 	if (optind >= argc) {
 		/* No command: the screens, but only on a real terminal. */
 		if (!cli_has_terminal())

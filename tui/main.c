@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "demo.h"
 #include "http.h"
 
 int
@@ -26,7 +27,7 @@ main(int argc, char **argv)
 	}
 	rc = cli_parse(&c, argc, argv);
 	if (rc == 0)
-		rc = cli_run(&c);
+		rc = c.demo ? demo_run(&c) : cli_run(&c);
 	else if (rc < 0)
 		rc = CLI_OK;	/* --help or --version printed */
 	cli_free(&c);
