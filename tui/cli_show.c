@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "esc.h"
 #include "json.h"
+#include "status.h"
 #include "store.h"
 
 #define SHOW_DOC_MAX (256 * 1024)
@@ -60,28 +61,20 @@ show_cert_load(struct store *s, const char *name, struct show_cert *sc, struct e
 	return rc;
 }
 
-/* The status a person needs: revoked and failed first, then by date. */
+/* The status a person needs, by the rules the screens use too. */
 static const char *
 show_status(const struct show_cert *sc, time_t now, double fraction)
 {
-	const char *st = sc->rec.status;
-	time_t life, left;
+	struct status_input in = {
+		.status = sc->rec.status,
+		.last_error = sc->rec.last_error,
+		.have_cert = sc->have_info,
+		.not_before = sc->have_info ? sc->info.not_before : 0,
+		.not_after = sc->have_info ? sc->info.not_after : 0,
+		.renew_fraction = fraction,
+	};
 
-	if (st != NULL && strcmp(st, "revoked") == 0)
-		return "revoked";
-	if (!sc->have_info)
-		return st != NULL && strcmp(st, "pending") == 0 ? "pending" : "failed";
-	if (now >= sc->info.not_after)
-		return "expired";
-	life = sc->info.not_after - sc->info.not_before;
-	left = sc->info.not_after - now;
-	if (left < 7 * 86400)
-		return "expiring";
-	if ((double)left < (double)life * fraction)
-		return "due";
-	if (sc->rec.last_error != NULL)
-		return "failed";
-	return "valid";
+	return status_name(status_of(&in, now));
 }
 
 static long

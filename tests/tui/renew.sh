@@ -4,8 +4,10 @@
 # it anyway, and the order's progress shows in Orders (pending, then
 # valid) and in Activity with no key pressed meanwhile. Pebble's DNS is
 # held (SIGSTOP) while the order waits on validation, so the pending
-# state is on screen for certain before it is let go. q with a job
-# running asks first, defaulting to No.
+# state is on screen for certain before it is let go. A renewal Pebble
+# cannot validate (its DNS server killed) fails with the CA's problem in
+# a dialog and in the detail view. q with a job running asks first,
+# defaulting to No.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 . "$top_srcdir/tests/tui/ui-lib.sh"
@@ -53,15 +55,30 @@ like "$(tmux_capture)" '[0-9:]{8} #2 alpha: ' "with its lines"
 tmux_send q
 tmux_wait_for '1/1 shown' >/dev/null
 
+# --- a failure: the CA's problem in a dialog and in the detail view.
+# Without its DNS server Pebble cannot validate, so the order goes invalid.
+{ kill -KILL "$CHALLTESTSRV_PID"; wait "$CHALLTESTSRV_PID"; } 2>/dev/null
+tmux_send R Enter
+check "a failed job opens a dialog" tmux_wait_for 'Job #3 for alpha failed' 60
+check "the dialog gives the CA's problem type" \
+    tmux_wait_for 'CA problem: urn:ietf:params:acme:error:'
+tmux_send Enter
+check "Enter closes it" tmux_wait_gone 'Job #3 for alpha failed'
+tmux_send g Enter
+check "the detail shows the last job failed" tmux_wait_for 'Last job: #3, failed'
+like "$(tmux_capture)" 'CA problem: +urn:ietf:params:acme:error:' "with the CA's problem"
+tmux_send q
+tmux_wait_for '1/1 shown' >/dev/null
+
 # --- q with a job running asks, No by default
 kill -STOP "$PEBBLE_PID"
 tmux_send R Enter
-check "a third job runs" tmux_wait_for '1 job running'
+check "a fourth job runs" tmux_wait_for '1 job running'
 tmux_send q
 check "q with a job running asks first" tmux_wait_for '1 job is running\. Quit and cancel it\?'
 tmux_send Enter
 check "Enter keeps the default, No: still running" tmux_wait_for '1 job running'
-check "the dialog is gone" ! _tmux_matches 'Quit and cancel'
+check "the dialog is gone" tmux_wait_gone 'Quit and cancel'
 tmux_send q y
 check "y quits and the engine stops" tmux_wait_for '^exit=0$' 30
 is "$(pane_flag alternate_on)" 0 "the terminal is back from the alternate screen"

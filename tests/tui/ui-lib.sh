@@ -35,3 +35,15 @@ colours()
 {
 	_tmux capture-pane -e -p -t "$TMUX_TARGET"
 }
+
+# tmux_wait_gone REGEX [TIMEOUT]: waits until the screen no longer matches
+# the extended REGEX (default 10 s).
+tmux_wait_gone()
+{
+	wait_for _tmux_unmatched "$1" --timeout "${2:-10}"
+}
+
+_tmux_unmatched()
+{
+	! _tmux_matches "$1"
+}
