@@ -18,7 +18,8 @@
 #include "jws.h"
 #include "store.h"
 
-#define JOB_POLL_FIRST_MS 50
+/* A CA often validates within milliseconds: look soon, then back off. */
+#define JOB_POLL_FIRST_MS 10
 #define JOB_POLL_MAX_MS 2000
 
 long long
