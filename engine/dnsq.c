@@ -588,6 +588,40 @@ dnsq_tcp_io(struct dnsq *q)
 	return dnsq_answer(q, nrx, q->rxlen - 2);
 }
 
+/*
+ * The answer parser alone, with no socket: exported for the fuzz harness
+ * (tests/fuzz/fuzz_dnsq.c), which must reach the same code a resolver's
+ * answer reaches. It takes the TCP path, where a truncated answer is not
+ * followed up, and changes nothing in how a live query parses.
+ */
+int
+dnsq_parse_answer(const unsigned char *pkt, size_t len, uint16_t id,
+    const char *name, char ***txts, size_t *n, struct err *err)
+{
+	struct dnsq *q;
+	int rc;
+
+	*txts = NULL;
+	*n = 0;
+	if ((q = calloc(1, sizeof *q)) == NULL)
+		return err_nomem(err, "dns query");
+	q->fd = -1;
+	q->state = DNSQ_TCP_IO;
+	q->id = id;
+	snprintf(q->resolver, sizeof q->resolver, "answer");
+	if (dnsq_encode_name(q, name, err) == -1)
+		rc = -1;
+	else if (!dnsq_ours(q, pkt, len))
+		rc = err_set(err, ERR_PROTO, "dns answer: does not match the "
+		    "question");
+	else {
+		dnsq_answer(q, pkt, len);
+		rc = dnsq_result(q, txts, n, err);
+	}
+	dnsq_free(q);
+	return rc;
+}
+
 int
 dnsq_pollfd(struct dnsq *q, struct pollfd *fd)
 {

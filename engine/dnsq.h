@@ -15,6 +15,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -54,6 +55,11 @@ int dnsq_timeout_ms(const struct dnsq *q, long long now_ms);
 int dnsq_result(const struct dnsq *q, char ***txts, size_t *n,
     struct err *err);
 
+/* Parses one answer packet of `len` bytes to the TXT question for `name`
+ * with ID `id`, without a socket (for fuzzing): returns what dnsq_result()
+ * would, or -1 when the packet does not answer that question. */
+int dnsq_parse_answer(const unsigned char *pkt, size_t len, uint16_t id,
+    const char *name, char ***txts, size_t *n, struct err *err);
 /* Frees what dnsq_result() returned; NULL is allowed. */
 void dnsq_strings_free(char **txts);
 
