@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "config.h"
 #include "names.h"
+#include "schedule.h"
 #include "store.h"
 #include "ui.h"
 
@@ -29,7 +30,7 @@ enum cli_opt {
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
 	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER,
-	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT
+	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
 };
 
 static const struct option cli_options[] = {
@@ -62,6 +63,9 @@ static const struct option cli_options[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "dns-hook", required_argument, NULL, OPT_DNS_HOOK },
 	{ "tls-port", required_argument, NULL, OPT_TLS_PORT },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "systemd", no_argument, NULL, OPT_SYSTEMD },
+	{ "cron", no_argument, NULL, OPT_CRON },
 	{ "dns-resolver", required_argument, NULL, OPT_DNS_RESOLVER },
 	{ "eab-hmac-key", required_argument, NULL, OPT_EAB_HMAC },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -211,6 +215,9 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_CA: return cli_set(&c->ca_name, arg) ? CLI_FAILED : 0;
 	case OPT_THEME: return cli_set(&c->theme, arg) ? CLI_FAILED : 0;
 	case OPT_NO_COLOR: c->no_color = 1; return 0;
+	case OPT_ROOT: return cli_set(&c->root, arg) ? CLI_FAILED : 0;
+	case OPT_SYSTEMD: c->use_systemd = 1; return 0;
+	case OPT_CRON: c->use_cron = 1; return 0;
 	case OPT_DNS_HOOK: return cli_set(&c->dns_hook, arg) ? CLI_FAILED : 0;
 	case OPT_DNS_RESOLVER: return cli_set(&c->dns_resolver, arg) ? CLI_FAILED : 0;
 	case OPT_ACCOUNT: return cli_account_name(c, arg);
@@ -441,6 +448,7 @@ cli_free(struct cli *c)
 	free(c->eab_hmac_key);
 	free(c->webroot);
 	free(c->theme);
+	free(c->root);
 	config_free(&c->cfg);
 }
 
@@ -457,6 +465,8 @@ cli_run(struct cli *c)
 		return cli_revoke(c);
 	if (strcmp(c->command, "list") == 0)
 		return cli_list(c);
+	if (strcmp(c->command, "schedule") == 0)
+		return schedule_command(c);
 	if (strcmp(c->command, "show") == 0)
 		return cli_show(c);
 	if (strcmp(c->command, "account") == 0) {

@@ -113,6 +113,21 @@ static const struct {
 	  "Shows one certificate: names, validity, issuer, serial, fingerprint, key,\n"
 	  "stored versions, CA and the last error.\n"
 	  "  --json               machine-readable output\n" },
+	{ "schedule", "schedule install|remove|status [--root DIR] [--systemd|--cron]",
+	  "Runs 'certdeck renew --all --quiet' twice a day with nobody at the\n"
+	  "keyboard, with the --config and --state given here.\n"
+	  "install: where systemd runs, writes certdeck-renew.service and\n"
+	  "certdeck-renew.timer (twice a day, spread over 12 hours, runs missed\n"
+	  "while off made up at boot) to /etc/systemd/system and enables the\n"
+	  "timer; elsewhere /etc/cron.d/certdeck (twice a day at a minute picked\n"
+	  "at install). A file certdeck did not write is never replaced.\n"
+	  "remove: disables the timer and removes exactly the files install wrote.\n"
+	  "status: what is installed, the command it runs and its next run; exit\n"
+	  "status 0 when a schedule is installed, 3 when none is.\n"
+	  "  --root DIR           write under DIR instead of /, and leave the\n"
+	  "                       running system alone (packages, tests)\n"
+	  "  --systemd, --cron    choose the kind instead of detecting it\n"
+	  "  --force              replace files certdeck did not write\n" },
 	{ "account", "account [show|register|update|rollover|deactivate]",
 	  "show: the accounts in the store (URL, CA, status, key, contacts).\n"
 	  "register: creates the account at the CA (--email, --agree-tos) or finds\n"
