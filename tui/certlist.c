@@ -10,6 +10,7 @@
 
 #include "certlist.h"
 #include "config.h"
+#include "names.h"
 #include "store.h"
 
 static const char *const certlist_col_names[CERTLIST_NCOLS] = {
@@ -62,21 +63,27 @@ certlist_lower_append(char *dst, size_t *len, const char *src)
 }
 
 /* What the filter looks in, lowercased once so a keystroke costs one
- * substring search per row. */
+ * substring search per row; an IDN is there in Unicode too. */
 static int
 certlist_hay(struct cert_row *r)
 {
 	size_t total = strlen(r->name) + 2, len = 0, i;
+	struct names_id id;
 
 	for (i = 0; i < r->rec.n_domains; i++)
-		total += strlen(r->rec.domains[i]) + 1;
+		total += 2 * strlen(r->rec.domains[i]) + 2 +
+		    (strstr(r->rec.domains[i], "xn--") != NULL ? sizeof id.display : 0);
 	total += r->rec.issuer != NULL ? strlen(r->rec.issuer) + 1 : 1;
 	if ((r->hay = malloc(total + 1)) == NULL)
 		return -1;
 	r->hay[0] = '\0';
 	certlist_lower_append(r->hay, &len, r->name);
-	for (i = 0; i < r->rec.n_domains; i++)
+	for (i = 0; i < r->rec.n_domains; i++) {
 		certlist_lower_append(r->hay, &len, r->rec.domains[i]);
+		if (strstr(r->rec.domains[i], "xn--") != NULL &&
+		    names_parse(r->rec.domains[i], &id, NULL) == 0)
+			certlist_lower_append(r->hay, &len, id.display);
+	}
 	certlist_lower_append(r->hay, &len, r->rec.issuer);
 	return 0;
 }

@@ -161,6 +161,8 @@ jobs_track(struct jobs *j, struct jobs_job *job, const struct event *ev)
 	if (ev->kind == EVENT_STEP) {
 		job->step = (enum event_step)ev->step;
 		job->progress = ev->progress;
+		if (job->step >= STEP_ORDER_CREATED && job->step <= STEP_STORED)
+			job->ordered = 1;
 		jobs_track_ident(job, ev);
 	}
 	if ((ev->kind == EVENT_DONE || ev->kind == EVENT_FAILED) &&
@@ -169,10 +171,13 @@ jobs_track(struct jobs *j, struct jobs_job *job, const struct event *ev)
 		job->progress = 100;
 		if (ev->problem[0] != '\0')
 			snprintf(job->problem, sizeof job->problem, "%s", ev->problem);
-		if (job->state == JOBS_FAILED)
-			for (i = 0; i < job->n_idents; i++)
-				if (strcmp(job->idents[i].state, "valid") != 0)
-					job->idents[i].state = "invalid";
+		/* A valid order has every authorization valid; a failed one
+		 * leaves those not yet valid as they end: invalid. */
+		for (i = 0; i < job->n_idents; i++)
+			if (job->state == JOBS_DONE)
+				job->idents[i].state = "valid";
+			else if (strcmp(job->idents[i].state, "valid") != 0)
+				job->idents[i].state = "invalid";
 		if (j->running > 0)
 			j->running--;
 	}
@@ -206,6 +211,8 @@ jobs_add(struct jobs *j, const struct event *ev)
 const char *
 jobs_order_state(const struct jobs_job *job)
 {
+	if (job->state != JOBS_RUNNING && !job->ordered)
+		return "no order";
 	if (job->state == JOBS_DONE)
 		return "valid";
 	if (job->state == JOBS_FAILED)

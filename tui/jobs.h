@@ -37,6 +37,7 @@ struct jobs_job {
 	enum jobs_state state;
 	enum event_step step;
 	int progress;
+	int ordered;			/* an order was placed */
 	time_t started, updated;
 	char msg[EVENT_MSG_MAX];	/* the last message */
 	char problem[EVENT_PROBLEM_MAX];
@@ -78,7 +79,8 @@ struct jobs_job *jobs_find(const struct jobs *j, uint32_t id);
 struct jobs_job *jobs_latest_for(const struct jobs *j, const char *name);
 
 /* The order's state in ACME words, from the job's step: "queued",
- * "pending", "ready", "processing", "valid" or "invalid". */
+ * "pending", "ready", "processing", "valid" or "invalid"; "no order"
+ * for a job that ended without placing one (not due, revoked). */
 const char *jobs_order_state(const struct jobs_job *job);
 
 #endif

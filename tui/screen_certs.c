@@ -14,6 +14,7 @@
 
 #include "certlist.h"
 #include "jobs.h"
+#include "names.h"
 #include "screen.h"
 
 enum {
@@ -142,6 +143,21 @@ certs_status_cell(const struct ui *ui, const struct cert_row *r, char *out,
 	return certs_look[r->status].role;
 }
 
+/* The first domain, an IDN in Unicode, and how many more there are. */
+static void
+certs_domains(const struct cert_row *r, char *out, size_t outsz)
+{
+	const char *first = r->rec.n_domains ? r->rec.domains[0] : "-";
+	struct names_id id;
+
+	if (strstr(first, "xn--") != NULL && names_parse(first, &id, NULL) == 0)
+		first = id.display;
+	if (r->rec.n_domains > 1)
+		snprintf(out, outsz, "%.256s +%zu more", first, r->rec.n_domains - 1);
+	else
+		snprintf(out, outsz, "%s", first);
+}
+
 static void
 certs_cell(const struct ui *ui, const struct cert_row *r, int col, char *out,
     size_t outsz)
@@ -151,11 +167,7 @@ certs_cell(const struct ui *ui, const struct cert_row *r, int col, char *out,
 		snprintf(out, outsz, "%s", r->name);
 		break;
 	case CERTLIST_DOMAINS:
-		if (r->rec.n_domains > 1)
-			snprintf(out, outsz, "%s +%zu more", r->rec.domains[0],
-			    r->rec.n_domains - 1);
-		else
-			snprintf(out, outsz, "%s", r->rec.n_domains ? r->rec.domains[0] : "-");
+		certs_domains(r, out, outsz);
 		break;
 	case CERTLIST_DAYS: certs_bar(ui, r, out, outsz); break;
 	case CERTLIST_EXPIRES: ui_time(r->rec.not_after, 0, out, outsz); break;

@@ -15,6 +15,7 @@
 #include "account.h"
 #include "certlist.h"
 #include "cli.h"
+#include "config.h"
 #include "crypto.h"
 #include "esc.h"
 #include "jobs.h"
@@ -198,6 +199,40 @@ detail_plan(struct ui *ui, struct detail *d, const struct cert_row *r)
 	}
 }
 
+/* Where the deploy steps of the config put the files, and how they went. */
+static void
+detail_deploy(struct ui *ui, struct detail *d, const struct cert_row *r)
+{
+	static const char *const what[5] = {
+		"certificate", "chain", "full chain", "key", "key + chain"
+	};
+	const struct config_cert *cc = config_find_cert(&ui->cli->cfg, d->name);
+	char text[1200];
+	size_t i, len;
+	int n = 0;
+
+	for (i = 0; cc != NULL && i < 5; i++)
+		if (cc->deploy[i] != NULL && *cc->deploy[i] != '\0') {
+			snprintf(text, sizeof text, "%s to %s", what[i], cc->deploy[i]);
+			detail_kv(d, n++ ? "" : "deploy:", text);
+		}
+	if (cc != NULL && cc->reload.n > 0) {
+		for (i = 0, len = 0; i < cc->reload.n && len < sizeof text - 2; i++)
+			len += (size_t)snprintf(text + len, sizeof text - len, "%s%s",
+			    i ? " " : "then run: ", cc->reload.v[i]);
+		detail_kv(d, n++ ? "" : "deploy:", text);
+	}
+	if (n == 0)
+		detail_kv(d, "deploy:", "no deploy steps in the configuration");
+	else if (r->rec.deployed_version > 0) {
+		snprintf(text, sizeof text, "version %d deployed", r->rec.deployed_version);
+		detail_kv(d, "", text);
+	}
+	if (r->rec.deploy_error != NULL)
+		detail_add(d, ROLE_FAILED, 1, "%-*s%s", DETAIL_LABEL, "deploy error:",
+		    r->rec.deploy_error);
+}
+
 static void
 detail_job_log(struct ui *ui, struct detail *d)
 {
@@ -289,7 +324,7 @@ detail_cert(struct ui *ui, struct detail *d)
 	if (r->rec.profile != NULL)
 		detail_kv(d, "profile:", r->rec.profile);
 	detail_plan(ui, d, r);
-	detail_kv(d, "deploy:", "no deploy steps configured");
+	detail_deploy(ui, d, r);
 	snprintf(text, sizeof text, "%s/live/%s/", store_path(ui->store), d->name);
 	detail_kv(d, "files:", text);
 	detail_versions(ui, d, r->rec.version);

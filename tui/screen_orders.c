@@ -184,6 +184,8 @@ orders_state_role(const char *state)
 		return ROLE_OK;
 	if (strcmp(state, "invalid") == 0)
 		return ROLE_FAILED;
+	if (strcmp(state, "no order") == 0)
+		return ROLE_DIM;
 	if (strcmp(state, "processing") == 0 || strcmp(state, "ready") == 0)
 		return ROLE_PENDING;
 	return ROLE_DUE;

@@ -30,13 +30,17 @@ tmux_send y
 check "the engine answers: not due" tmux_wait_for "alpha: done: .*not due"
 tmux_send 4
 check "Activity shows the job's events" tmux_wait_for 'info +#1 alpha: (queued|directory|account)'
+tmux_send 3
+check "Orders: a job that needed no order says so" tmux_wait_for "#1 +alpha +no order"
 tmux_send 1
 
 # --- R: a forced renewal, followed live
 kill -STOP "$CHALLTESTSRV_PID"
 tmux_send R
 check "R asks before forcing a renewal" tmux_wait_for 'Force renewal of alpha'
-tmux_send Enter 3
+tmux_send Enter
+check "the row shows the job's progress" tmux_wait_for '◌ +[0-9]+% renewing +alpha'
+tmux_send 3
 check "Orders: the new order is pending" tmux_wait_for '#2 +alpha +pending'
 check "Orders: the identifier's authorization is shown" \
     tmux_wait_for '└ alpha\.example\.test +(pending|challenge set|processing)'

@@ -32,7 +32,7 @@ like "$(row 3)" 'idn' "descending: idn first"
 tmux_send S s
 check "s sorts by the next column" tmux_wait_for 'sorted by DOMAINS \(ascending\)'
 like "$(row 2)" 'DOMAINS ▲' "the DOMAINS heading shows the sort"
-like "$(row 5)" 'xn--bcher-kva' "by domain: the A-label sorts last"
+like "$(row 5)" 'idn +bücher\.example\.test ' "by domain (A-labels): the IDN last, shown in Unicode"
 tmux_send '<'
 check "< goes back to sorting by name" tmux_wait_for 'sorted by NAME \(ascending\)'
 tmux_send '<'
@@ -47,6 +47,11 @@ like "$(row 3)" 'bravo' "the row that matches"
 check "alpha is filtered out" ! _tmux_matches 'alpha\.example'
 tmux_send Escape
 check "Esc while typing clears the filter" tmux_wait_for '3/3 shown'
+tmux_send / b ü c h Enter
+check "a filter matches an IDN in Unicode" tmux_wait_for '1/3 shown'
+like "$(row 3)" 'idn' "the IDN's row"
+tmux_send Escape
+tmux_wait_for '3/3 shown' >/dev/null
 tmux_send / w w w Enter
 check "a filter matches any domain" tmux_wait_for '1/3 shown'
 check "Enter keeps the filter" tmux_wait_for 'filter: www  \(Esc clears\)'
