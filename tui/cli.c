@@ -383,17 +383,17 @@ cli_has_terminal(void)
 int
 cli_parse(struct cli *c, int argc, char **argv)
 {
-	int opt, rc;
+	int opt, rc, help = 0;
 
 	memset(c, 0, sizeof *c);
 	c->verbosity = CLI_NORMAL;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "d:qvh", cli_options, NULL)) != -1) {
+		/* Known once the command line is read: getopt moves the command
+		 * ("certdeck issue --help") behind the options. */
 		if (opt == 'h') {
-			if (optind < argc)
-				return cli_command_help(argv[optind], stdout) ? CLI_USAGE : -1;
-			cli_usage(stdout);
-			return -1;
+			help = 1;
+			continue;
 		}
 		if (opt == OPT_VERSION) {
 			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
@@ -404,6 +404,12 @@ cli_parse(struct cli *c, int argc, char **argv)
 			    argv[optind - 1]);
 		if ((rc = cli_option(c, opt, optarg)) != 0)
 			return rc;
+	}
+	if (help) {
+		if (optind < argc)
+			return cli_command_help(argv[optind], stdout) ? CLI_USAGE : -1;
+		cli_usage(stdout);
+		return -1;
 	}
 	if (c->demo)	/* its own CA, state and configuration; no terminal needed */
 		return optind < argc ? cli_usage_error("--demo takes no command") : CLI_OK;
