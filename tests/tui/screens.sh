@@ -2,8 +2,9 @@
 # screens.sh: the screens in a real terminal (tmux) over a store of real
 # certificates issued by Pebble: each screen, sorting, filtering, the
 # detail view, help, resizing down to too small, themes (T, --theme, a
-# user's theme, a broken one, NO_COLOR) and a clean exit on q and on
-# SIGTERM with the terminal given back.
+# user's theme, a broken one, NO_COLOR), an order an earlier run left in
+# flight, and a clean exit on q and on SIGTERM with the terminal given
+# back.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 . "$top_srcdir/tests/tui/ui-lib.sh"
@@ -192,6 +193,24 @@ check "certdeck's pid is known" test -n "$pid"
 kill -TERM "$pid"
 check "SIGTERM ends the screens cleanly" tmux_wait_for '^exit=0$'
 is "$(pane_flag alternate_on)" 0 "after SIGTERM the alternate screen is left"
+
+# --- an order an earlier run left in flight (killed -9 at its order)
+CERTDECK_TEST_STOP_AT=order "$CERTDECK" "${CDK_ARGS[@]}" issue charlie \
+    -d charlie.example.test >"$OUT" 2>&1 &
+pid=$!
+at_exit "kill -KILL $pid 2>/dev/null"
+if wait_for proc_stopped "$pid" --timeout 30; then
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+fi
+check "an issuance was killed with its order in flight" test -s "$STATE/orders/charlie.json"
+run_ui "$CERTDECK" "${CDK_ARGS[@]}"
+check "the list counts the new certificate" tmux_wait_for '4/4 shown'
+like "$(tmux_capture)" '… pending +charlie +charlie\.example\.test' "charlie is pending"
+tmux_send 3
+check "Orders shows the order from the earlier run" \
+    tmux_wait_for '- +charlie +pending +in flight from an earlier run: charlie\.example\.test +https:'
+tmux_send q
 
 # --- no terminal, or TERM=dumb: the usage error, never curses
 "$CERTDECK" "${CDK_ARGS[@]}" </dev/null >"$OUT" 2>&1
