@@ -12,6 +12,7 @@
 
 #include "certrec.h"
 #include "deploy.h"
+#include "due.h"
 #include "job_issue.h"
 #include "store.h"
 
@@ -40,16 +41,12 @@ prepare_due_at(struct job *job, time_t *due_at, time_t *not_after)
 {
 	const struct engine_options *o = &job->ctx->opt;
 	struct crypto_cert_info info;
-	time_t life;
 
 	if (issue_current_cert(job, &info) != 0)
 		return -1;
-	life = info.not_after - info.not_before;
 	*not_after = info.not_after;
-	if (o->renew_days > 0)
-		*due_at = info.not_after - (time_t)o->renew_days * 86400;
-	else
-		*due_at = info.not_after - (time_t)((double)life * o->renew_fraction);
+	*due_at = due_by_lifetime(info.not_before, info.not_after, o->renew_fraction,
+	    o->renew_days);
 	crypto_cert_info_free(&info);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "certrec.h"
 #include "cli.h"
 #include "crypto.h"
+#include "due.h"
 #include "esc.h"
 #include "json.h"
 #include "status.h"
@@ -93,9 +94,12 @@ show_date(time_t t, char *out, size_t outsz)
 }
 
 static json_t *
-show_cert_json(const struct show_cert *sc, const char *name, time_t now, double fraction)
+show_cert_json(const struct show_cert *sc, const char *name, time_t now, double fraction,
+    int days)
 {
 	json_t *o = json_object(), *names = json_array();
+	char why[300];
+	time_t next;
 	size_t i;
 
 	json_object_set_new(o, "name", json_string(name));
@@ -119,6 +123,13 @@ show_cert_json(const struct show_cert *sc, const char *name, time_t now, double 
 		json_object_set_new(o, "last_error", json_string(sc->rec.last_error));
 	if (sc->rec.revoked_reason >= 0)
 		json_object_set_new(o, "revoked_reason", json_integer(sc->rec.revoked_reason));
+	if ((next = due_forecast(&sc->rec, fraction, days, now, why, sizeof why)) > 0)
+		json_object_set_new(o, "next_renewal", json_integer(next));
+	json_object_set_new(o, "next_renewal_why", json_string(why));
+	if (sc->rec.deployed_version > 0)
+		json_object_set_new(o, "deployed_version", json_integer(sc->rec.deployed_version));
+	if (sc->rec.deploy_error != NULL)
+		json_object_set_new(o, "deploy_error", json_string(sc->rec.deploy_error));
 	return o;
 }
 
@@ -168,7 +179,7 @@ cli_list(const struct cli *c)
 		if (show_cert_load(s, names[i], &sc, &err) != 0)
 			fprintf(stderr, "certdeck: %s: %s\n", names[i], err.msg);
 		else if (c->json)
-			json_array_append_new(arr, show_cert_json(&sc, names[i], now, fraction));
+			json_array_append_new(arr, show_cert_json(&sc, names[i], now, fraction, c->renew_days));
 		else
 			show_list_row(&sc, names[i], now, fraction);
 		show_cert_free(&sc);
@@ -202,9 +213,10 @@ show_versions(struct store *s, const char *name)
 
 static void
 show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
-    time_t now, double fraction)
+    time_t now, double fraction, int days)
 {
-	char a[16], b[16], text[700];
+	char a[16], b[16], text[700], why[300];
+	time_t next;
 	size_t i;
 
 	printf("%-14s%s\n", "name:", name);
@@ -231,6 +243,18 @@ show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
 		printf("%-14s%d\n", "revoked:", sc->rec.revoked_reason);
 	if (sc->rec.last_error != NULL)
 		printf("%-14s%s\n", "last error:", sc->rec.last_error);
+	if ((next = due_forecast(&sc->rec, fraction, days, now, why, sizeof why)) > 0) {
+		struct tm tm;
+
+		gmtime_r(&next, &tm);
+		strftime(a, sizeof a, "%Y-%m-%d", &tm);
+		printf("%-14s%s, %s\n", "next renewal:", a, why);
+	} else
+		printf("%-14s%s\n", "next renewal:", why);
+	if (sc->rec.deployed_version > 0 || sc->rec.deploy_error != NULL)
+		printf("%-14sversion %d%s%s\n", "deployed:", sc->rec.deployed_version,
+		    sc->rec.deploy_error ? "; last attempt failed: " : "",
+		    sc->rec.deploy_error ? sc->rec.deploy_error : "");
 }
 
 int
@@ -257,13 +281,13 @@ cli_show(const struct cli *c)
 		    store_path(s));
 	else {
 		if (c->json) {
-			json_t *o = show_cert_json(&sc, c->args[0], time(NULL), fraction);
+			json_t *o = show_cert_json(&sc, c->args[0], time(NULL), fraction, c->renew_days);
 
 			json_dumpf(o, stdout, JSON_INDENT(2));
 			putchar('\n');
 			json_decref(o);
 		} else
-			show_cert_text(s, &sc, c->args[0], time(NULL), fraction);
+			show_cert_text(s, &sc, c->args[0], time(NULL), fraction, c->renew_days);
 		rc = CLI_OK;
 	}
 	show_cert_free(&sc);

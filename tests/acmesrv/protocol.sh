@@ -62,6 +62,9 @@ cdk_out "$OUT" renew ari
 is "$?" 3 "renew when the CA's window lies ahead has nothing to do (exit 3)"
 like "$(cat "$OUT")" "renewal planned for .* inside the CA's window" "it says when it plans to"
 planned=$(grep -o 'planned for [^,]*' "$OUT")
+cdk_out "$S/show" show ari
+like "$(cat "$S/show")" "next renewal: .*a moment picked in the CA's renewal window" \
+    "show forecasts the renewal inside the CA's window"
 is "$(readlink "$STATE/live/ari")" "../archive/ari/1" "nothing was renewed"
 cdk_out "$OUT" renew ari
 is "$(grep -o 'planned for [^,]*' "$OUT")" "$planned" "the moment picked in the window is kept"

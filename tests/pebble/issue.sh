@@ -40,6 +40,10 @@ like "$(cat "$OUT")" "^one +valid" "list shows one valid"
 like "$(cat "$OUT")" "^three +valid .*a.example.test \\+2" "list shows three with +2 names"
 cdk_out "$OUT" show three --json
 like "$(cat "$OUT")" '"version": 1' "show --json gives the version"
+like "$(cat "$OUT")" '"next_renewal": [0-9]+' "and the next renewal time"
+cdk_out "$OUT" show three
+like "$(cat "$OUT")" "next renewal: +20[0-9-]+, when 33% of its lifetime is left" \
+    "show forecasts the renewal and says why"
 
 # --- refusals
 cdk_out "$OUT" issue one -d one.example.test
