@@ -1,10 +1,10 @@
 #!/bin/bash
 # screens.sh: the screens in a real terminal (tmux) over a store of real
 # certificates issued by Pebble: each screen, sorting, filtering, the
-# detail view, help, resizing down to too small, themes (T, --theme, a
-# user's theme, a broken one, NO_COLOR), an order an earlier run left in
-# flight, and a clean exit on q and on SIGTERM with the terminal given
-# back.
+# detail view, help, the mouse, resizing down to too small, themes (T,
+# --theme, a user's theme, a broken one, NO_COLOR), an order an earlier
+# run left in flight, and a clean exit on q and on SIGTERM with the
+# terminal given back.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 . "$top_srcdir/tests/tui/ui-lib.sh"
@@ -86,6 +86,19 @@ like "$(tmux_capture)" 'names: +bücher\.example\.test \(xn--bcher-kva\.example\
 tmux_send Escape
 tmux_wait_for '3/3 shown' >/dev/null
 
+# --- the mouse (xterm's encoding: ESC [ M, button+32, column+33, row+33)
+tmux_send -l $'\e[M !&'
+tmux_send -l $'\e[M#!&'
+tmux_send Enter
+check "a click on the third row selects it" tmux_wait_for 'Certificate idn'
+tmux_send q
+tmux_wait_for '3/3 shown' >/dev/null
+tmux_send -l $'\e[M`!!'
+tmux_send Enter
+check "the wheel scrolls back up to the first row" tmux_wait_for 'Certificate alpha'
+tmux_send q
+tmux_wait_for '3/3 shown' >/dev/null
+
 # --- help
 tmux_send '?'
 check "? opens the help of this screen" tmux_wait_for 'Keys: Certificates'
@@ -128,7 +141,7 @@ tmux_resize 100 30
 tmux_wait_for '3/3 shown' >/dev/null
 
 # --- themes
-like "$(colours | grep 'alpha\.example')" $'\e\\[32m(\e\\[49m)?✓ valid' "default theme: valid in green"
+like "$(colours | grep 'bravo\.example')" $'\e\\[32m(\e\\[49m)?✓ valid' "default theme: valid in green"
 like "$(colours | sed -n 1p)" $'\e\\[30m\e\\[46m' "default theme: header black on cyan"
 tmux_send T
 check "T switches to the light theme" tmux_wait_for 'theme: light'
