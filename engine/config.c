@@ -562,6 +562,7 @@ config_free(struct config *c)
 	free(c->http_bind);
 	free(c->dns_hook);
 	free(c->dns_resolver);
+	free(c->metrics_file);
 	free(c->theme);
 	memset(c, 0, sizeof *c);
 }

@@ -221,6 +221,10 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .off = G(dns_resolver),
 	  .help = "dns-01: resolver (ADDR:PORT) asked until the record is visible "
 	  "(\"\": trust the hook)." },
+	{ .name = "metrics_file", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = G(metrics_file),
+	  .help = "Prometheus text file written after every run, for "
+	  "node_exporter's textfile collector (\"\": none)." },
 	{ .name = "theme", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "default", .check = config_check_file_name, .off = G(theme),
 	  .help = "Colour theme: a file name in the themes folder, without "

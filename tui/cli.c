@@ -14,6 +14,7 @@
 
 #include "challenge.h"
 #include "cli.h"
+#include "metrics.h"
 #include "config.h"
 #include "names.h"
 #include "schedule.h"
@@ -30,7 +31,7 @@ enum cli_opt {
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
 	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER,
-	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
+	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_METRICS_FILE, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
 };
 
 static const struct option cli_options[] = {
@@ -63,6 +64,7 @@ static const struct option cli_options[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "dns-hook", required_argument, NULL, OPT_DNS_HOOK },
 	{ "tls-port", required_argument, NULL, OPT_TLS_PORT },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "systemd", no_argument, NULL, OPT_SYSTEMD },
 	{ "cron", no_argument, NULL, OPT_CRON },
@@ -219,6 +221,7 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_SYSTEMD: c->use_systemd = 1; return 0;
 	case OPT_CRON: c->use_cron = 1; return 0;
 	case OPT_DNS_HOOK: return cli_set(&c->dns_hook, arg) ? CLI_FAILED : 0;
+	case OPT_METRICS_FILE: return cli_set(&c->metrics_file, arg) ? CLI_FAILED : 0;
 	case OPT_DNS_RESOLVER: return cli_set(&c->dns_resolver, arg) ? CLI_FAILED : 0;
 	case OPT_ACCOUNT: return cli_account_name(c, arg);
 	case 'q': c->verbosity = CLI_QUIET; return 0;
@@ -338,6 +341,9 @@ cli_apply_config(struct cli *c)
 	if (c->http_bind == NULL && cfg.http_bind != NULL && *cfg.http_bind != '\0' &&
 	    cli_set(&c->http_bind, cfg.http_bind) != 0)
 		goto out;
+	if (c->metrics_file == NULL && cfg.metrics_file != NULL && *cfg.metrics_file != '\0' &&
+	    cli_set(&c->metrics_file, cfg.metrics_file) != 0)
+		goto out;
 	if (c->dns_hook == NULL && cfg.dns_hook != NULL && *cfg.dns_hook != '\0' &&
 	    cli_set(&c->dns_hook, cfg.dns_hook) != 0)
 		goto out;
@@ -451,11 +457,26 @@ cli_free(struct cli *c)
 	free(c->ca_name);
 	free(c->dns_hook);
 	free(c->dns_resolver);
+	free(c->metrics_file);
 	free(c->eab_hmac_key);
 	free(c->webroot);
 	free(c->theme);
 	free(c->root);
 	config_free(&c->cfg);
+}
+
+/* Runs a command that changes the store; then, when asked for, the
+ * metrics file describes the store as it now is. */
+static int
+cli_run_changing(struct cli *c, int (*command)(const struct cli *c))
+{
+	struct err err;
+	int rc = command(c);
+
+	if (c->metrics_file != NULL &&
+	    metrics_write(c, c->metrics_file, rc == CLI_OK || rc == CLI_NOTHING, &err) != 0)
+		fprintf(stderr, "certdeck: warning: %s\n", err.msg);
+	return rc;
 }
 
 int
@@ -464,11 +485,11 @@ cli_run(struct cli *c)
 	if (*c->command == '\0')
 		return ui_run(c);
 	if (strcmp(c->command, "issue") == 0)
-		return cli_issue(c);
+		return cli_run_changing(c, cli_issue);
 	if (strcmp(c->command, "renew") == 0)
-		return cli_renew(c);
+		return cli_run_changing(c, cli_renew);
 	if (strcmp(c->command, "revoke") == 0)
-		return cli_revoke(c);
+		return cli_run_changing(c, cli_revoke);
 	if (strcmp(c->command, "list") == 0)
 		return cli_list(c);
 	if (strcmp(c->command, "schedule") == 0)

@@ -44,6 +44,7 @@ struct cli {
 	char *reason;
 	char *challenge;		/* --challenge */
 	char *dns_hook, *dns_resolver;	/* --dns-hook, --dns-resolver */
+	char *metrics_file;		/* --metrics-file */
 	char *preferred_chain;		/* --preferred-chain */
 	char *profile;			/* --profile */
 	char *ca_name;			/* --ca */

@@ -58,6 +58,8 @@ static const char cli_global_help[] =
 "  --max-jobs N       jobs run at once (default 8)\n"
 "  --timeout SECONDS  bound on each order step's wait for the CA (default 90)\n"
 "  --no-wait          fail at once when another certdeck holds the state folder\n"
+"  --metrics-file PATH  after issue, renew and revoke, write a Prometheus text\n"
+"                     file (for node_exporter's textfile collector) there\n"
 "  --demo             try certdeck against a local demo CA (Pebble on 127.0.0.1)\n"
 "                     with a temporary state folder, all removed on exit\n"
 "  --theme NAME       colours of the screens: default, light, high-contrast,\n"
