@@ -31,7 +31,7 @@ enum cli_opt {
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
 	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER,
-	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_METRICS_FILE, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
+	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_METRICS_FILE, OPT_JITTER, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
 };
 
 static const struct option cli_options[] = {
@@ -65,6 +65,7 @@ static const struct option cli_options[] = {
 	{ "dns-hook", required_argument, NULL, OPT_DNS_HOOK },
 	{ "tls-port", required_argument, NULL, OPT_TLS_PORT },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "jitter", required_argument, NULL, OPT_JITTER },
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "systemd", no_argument, NULL, OPT_SYSTEMD },
 	{ "cron", no_argument, NULL, OPT_CRON },
@@ -228,6 +229,8 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case 'v': c->verbosity = CLI_VERBOSE; return 0;
 	case OPT_HTTP_PORT:
 		return cli_int(arg, 1, 65535, "--http-port", &c->http_port) ? CLI_USAGE : 0;
+	case OPT_JITTER:
+		return cli_int(arg, 0, 86400, "--jitter", &c->jitter) ? CLI_USAGE : 0;
 	case OPT_TLS_PORT:
 		return cli_int(arg, 1, 65535, "--tls-port", &c->tls_port) ? CLI_USAGE : 0;
 	case OPT_MAX_JOBS:

@@ -45,6 +45,7 @@ struct cli {
 	char *challenge;		/* --challenge */
 	char *dns_hook, *dns_resolver;	/* --dns-hook, --dns-resolver */
 	char *metrics_file;		/* --metrics-file */
+	int jitter;			/* --jitter: renew starts up to this many s late */
 	char *preferred_chain;		/* --preferred-chain */
 	char *profile;			/* --profile */
 	char *ca_name;			/* --ca */

@@ -98,7 +98,9 @@ static const struct {
 	  "1 when a renewal failed, 2 for a usage error.\n"
 	  "  --all                every certificate in the store, and those defined\n"
 	  "                       in the config that were never issued\n"
-	  "  --force              renew even when not due\n" },
+	  "  --force              renew even when not due\n"
+	  "  --jitter SECONDS     first wait a random time up to SECONDS (at most\n"
+	  "                       86400), so a fleet's timers do not all call at once\n" },
 	{ "revoke", "revoke NAME [--reason REASON] [--with-cert-key]",
 	  "Revokes NAME's current certificate, signed with the account key. The\n"
 	  "files stay in the store, marked revoked, and it is no longer renewed.\n"

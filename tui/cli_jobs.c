@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -478,6 +479,30 @@ cli_renew_all_names(const struct cli *c, char ***names, size_t *n)
 	return 0;
 }
 
+/* A fleet's hosts all started by the same timer spread their requests:
+ * a random wait of up to --jitter seconds, cut short by SIGINT/SIGTERM. */
+static int
+cli_jitter(const struct cli *c)
+{
+	unsigned int r = 0;
+	struct pollfd fd;
+	int ms;
+
+	if (c->jitter <= 0)
+		return 0;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (unsigned int)getpid();
+	ms = (int)(r % ((unsigned int)c->jitter * 1000u + 1));
+	if (c->verbosity == CLI_VERBOSE)
+		printf("waiting %d.%03d s (--jitter)\n", ms / 1000, ms % 1000);
+	cli_signals(1);
+	fd = (struct pollfd){ .fd = cli_signal_pipe[0], .events = POLLIN };
+	while (poll(&fd, 1, ms) < 0 && errno == EINTR)
+		;
+	cli_signals(0);
+	return fd.revents != 0 ? -1 : 0;
+}
+
 int
 cli_renew(const struct cli *c)
 {
@@ -488,6 +513,10 @@ cli_renew(const struct cli *c)
 	if ((c->n_args == 0) == !c->all) {
 		fprintf(stderr, "certdeck: usage: certdeck renew NAME... | --all [--force]\n");
 		return CLI_USAGE;
+	}
+	if (cli_jitter(c) != 0) {
+		fprintf(stderr, "certdeck: interrupted before starting\n");
+		return CLI_FAILED;
 	}
 	if (c->all && cli_renew_all_names(c, &names, &n) != 0) {
 		store_names_free(names, n);
