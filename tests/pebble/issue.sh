@@ -92,8 +92,8 @@ like "$(cat "$OUT")" "revoked; not renewed" "and says why"
 check "revoked files stay in the store" test -s "$STATE/live/one/fullchain.pem"
 
 t0=$(tap_now_ms)
-cdk_out "$OUT" renew --all --jitter 1 -v
-is "$?" 3 "renew --all --jitter 1 waits, then has nothing to do"
+cdk_out "$OUT" renew three --jitter 1 -v
+is "$?" 3 "renew --jitter 1 waits, then has nothing to do"
 like "$(cat "$OUT")" "waiting [01]\.[0-9]{3} s \(--jitter\)" "it says how long it waits"
 check "and waits no more than the jitter (plus the run)" test $(( $(tap_now_ms) - t0 )) -lt 5000
 
