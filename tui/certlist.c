@@ -153,7 +153,7 @@ static int
 certlist_grow(struct certlist *cl, size_t want)
 {
 	struct cert_row *rows;
-	size_t *view, cap = cl->cap ? cl->cap : 64;
+	size_t *view, *order, cap = cl->cap ? cl->cap : 64;
 
 	if (want <= cl->cap)
 		return 0;
@@ -165,6 +165,9 @@ certlist_grow(struct certlist *cl, size_t want)
 	if ((view = realloc(cl->view, cap * sizeof *view)) == NULL)
 		return -1;
 	cl->view = view;
+	if ((order = realloc(cl->order, cap * sizeof *order)) == NULL)
+		return -1;
+	cl->order = order;
 	cl->cap = cap;
 	return 0;
 }
@@ -224,19 +227,34 @@ certlist_cmp(const void *pa, const void *pb)
 	return cl->desc ? -c : c;
 }
 
+/* The view: the sorted rows the filter lets through. A keystroke in the
+ * filter costs this pass alone, no sorting. */
+static void
+certlist_filter(struct certlist *cl)
+{
+	size_t i;
+
+	cl->n_view = 0;
+	for (i = 0; i < cl->n_order; i++)
+		if (cl->filter[0] == '\0' || strstr(cl->rows[cl->order[i]].hay,
+		    cl->filter) != NULL)
+			cl->view[cl->n_view++] = cl->order[i];
+}
+
+/* Sorts every row read, then filters. */
 static void
 certlist_rebuild(struct certlist *cl)
 {
 	size_t i;
 
-	cl->n_view = 0;
+	cl->n_order = 0;
 	for (i = 0; i < cl->n; i++)
-		if (cl->rows[i].loaded && (cl->filter[0] == '\0' ||
-		    strstr(cl->rows[i].hay, cl->filter) != NULL))
-			cl->view[cl->n_view++] = i;
+		if (cl->rows[i].loaded)
+			cl->order[cl->n_order++] = i;
 	certlist_sorting = cl;
-	qsort(cl->view, cl->n_view, sizeof *cl->view, certlist_cmp);
+	qsort(cl->order, cl->n_order, sizeof *cl->order, certlist_cmp);
 	certlist_sorting = NULL;
+	certlist_filter(cl);
 }
 
 /* Reads the record of row `i`, which holds only its name so far. */
@@ -327,6 +345,7 @@ certlist_free(struct certlist *cl)
 		certlist_row_free(&cl->rows[i]);
 	free(cl->rows);
 	free(cl->view);
+	free(cl->order);
 	free(cl);
 }
 
@@ -380,7 +399,7 @@ certlist_set_filter(struct certlist *cl, const char *text)
 	for (i = 0; text[i] != '\0' && i < sizeof cl->filter - 1; i++)
 		cl->filter[i] = (char)tolower((unsigned char)text[i]);
 	cl->filter[i] = '\0';
-	certlist_rebuild(cl);
+	certlist_filter(cl);
 }
 
 void

@@ -46,7 +46,10 @@ struct certlist {
 	struct cert_row *rows;
 	size_t n, cap;
 	size_t n_loaded, next;		/* rows read; where reading goes on */
-	size_t *view;			/* indexes into rows, as shown */
+	size_t *order;			/* every row read, sorted */
+	size_t n_order;
+	size_t *view;			/* the rows of `order` the filter
+					 * lets through, as shown */
 	size_t n_view;
 	enum certlist_col sort;
 	int desc;

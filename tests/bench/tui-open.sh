@@ -11,7 +11,8 @@
 #     start of the screens (CERTDECK_KEY_LOG), and the whole process's wall
 #     time with CERTDECK_EXIT_AFTER_FIRST_FRAME=1 (start to exit, as
 #     /usr/bin/time sees it);
-#   - peak resident memory of that run (/usr/bin/time, else VmHWM);
+#   - the CPU time of that run (what a loaded machine cannot inflate);
+#   - peak resident memory of that run, and after filtering (VmHWM);
 #   - the time to handle each filter keystroke over the 10,000 rows, with
 #     the redraw it causes (CERTDECK_KEY_LOG).
 # Targets (the screens' issue): first frame < 250 ms, RSS < 64 MiB, a
@@ -102,6 +103,8 @@ wait_for lines_in "$LOG" 1 --timeout 60 && tmux_wait_for '^done$' 60 >/dev/null 
 first_us=$(sed -n 's/^first-frame us=//p' "$LOG" | head -n1)
 wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time.txt")
 rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")
+cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.0f", t * 1000 }' \
+    "$WORK/time.txt")
 
 # 2. Filter keystrokes, in a session that stays open.
 : >"$LOG"
@@ -129,6 +132,7 @@ echo "certdeck screens, store of $N certificate records ($SAMPLE with PEM files)
 printf '  first full frame (inside certdeck):  %s ms\n' \
     "$(awk -v u="$first_us" 'BEGIN { printf "%.1f", u / 1000 }')"
 printf '  start to exit after the first frame:  %s (m:ss)\n' "$wall"
+printf '  CPU time of that run (user + sys):    %s ms\n' "$cpu"
 printf '  every record read (in idle passes):   %s ms\n' \
     "$(awk -v u="$all_us" 'BEGIN { printf "%.1f", u / 1000 }')"
 printf '  peak RSS (that run):                  %s MiB\n' \
