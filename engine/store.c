@@ -145,21 +145,6 @@ store_make_root(char *path, struct err *err)
 	}
 }
 
-/* Removes what a killed run left, but only when nobody holds the lock:
- * the holder may be writing those very temporary names. */
-static void
-store_sweep_if_idle(struct store *s)
-{
-	struct err ignored;
-	int fd;
-
-	if (lock_acquire(s->rootfd, STORE_LOCK_NAME, s->path, 0, NULL, NULL,
-	    &fd, &ignored) != 0)
-		return;
-	fsutil_sweep_temps_at(s->rootfd, STORE_SWEEP_DEPTH, &ignored);
-	lock_release(fd);
-}
-
 struct store *
 store_open(const char *dir, struct err *err)
 {
@@ -186,7 +171,9 @@ store_open(const char *dir, struct err *err)
 		err_errno(err, "%s", s->path);
 		goto fail;
 	}
-	store_sweep_if_idle(s);
+	/* What a killed run left is swept by store_lock(): every writer takes
+	 * it first, and a reader (the screens opening ten thousand records)
+	 * should not pay for walking the whole tree. */
 	return s;
 fail:
 	store_close(s);

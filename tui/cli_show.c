@@ -64,7 +64,7 @@ show_cert_load(struct store *s, const char *name, struct show_cert *sc, struct e
 
 /* The status a person needs, by the rules the screens use too. */
 static const char *
-show_status(const struct show_cert *sc, time_t now, double fraction)
+show_status(const struct show_cert *sc, time_t now, double fraction, int days)
 {
 	struct status_input in = {
 		.status = sc->rec.status,
@@ -73,6 +73,7 @@ show_status(const struct show_cert *sc, time_t now, double fraction)
 		.not_before = sc->have_info ? sc->info.not_before : 0,
 		.not_after = sc->have_info ? sc->info.not_after : 0,
 		.renew_fraction = fraction,
+		.renew_days = days,
 	};
 
 	return status_name(status_of(&in, now));
@@ -103,7 +104,7 @@ show_cert_json(const struct show_cert *sc, const char *name, time_t now, double 
 	size_t i;
 
 	json_object_set_new(o, "name", json_string(name));
-	json_object_set_new(o, "status", json_string(show_status(sc, now, fraction)));
+	json_object_set_new(o, "status", json_string(show_status(sc, now, fraction, days)));
 	for (i = 0; i < sc->rec.n_domains; i++)
 		json_array_append_new(names, json_string(sc->rec.domains[i]));
 	json_object_set_new(o, "domains", names);
@@ -134,7 +135,8 @@ show_cert_json(const struct show_cert *sc, const char *name, time_t now, double 
 }
 
 static void
-show_list_row(const struct show_cert *sc, const char *name, time_t now, double fraction)
+show_list_row(const struct show_cert *sc, const char *name, time_t now, double fraction,
+    int days)
 {
 	char expires[16] = "-", domains[80], issuer[40] = "-";
 
@@ -150,7 +152,7 @@ show_list_row(const struct show_cert *sc, const char *name, time_t now, double f
 	else
 		snprintf(domains, sizeof domains, "%s",
 		    sc->rec.n_domains ? sc->rec.domains[0] : "-");
-	printf("%-24s %-9s %5ld  %-10s  %-32s %s\n", name, show_status(sc, now, fraction),
+	printf("%-24s %-9s %5ld  %-10s  %-32s %s\n", name, show_status(sc, now, fraction, days),
 	    show_days_left(sc, now), expires, domains, issuer);
 }
 
@@ -181,7 +183,7 @@ cli_list(const struct cli *c)
 		else if (c->json)
 			json_array_append_new(arr, show_cert_json(&sc, names[i], now, fraction, c->renew_days));
 		else
-			show_list_row(&sc, names[i], now, fraction);
+			show_list_row(&sc, names[i], now, fraction, c->renew_days);
 		show_cert_free(&sc);
 	}
 	if (c->json) {
@@ -220,7 +222,7 @@ show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
 	size_t i;
 
 	printf("%-14s%s\n", "name:", name);
-	printf("%-14s%s\n", "status:", show_status(sc, now, fraction));
+	printf("%-14s%s\n", "status:", show_status(sc, now, fraction, days));
 	for (i = 0; i < sc->rec.n_domains; i++)
 		printf("%-14s%s\n", i ? "" : "domains:", sc->rec.domains[i]);
 	if (sc->have_info) {
