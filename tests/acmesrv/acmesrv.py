@@ -17,6 +17,9 @@ key given, and a management API over plain HTTP on another loopback port:
   GET  /cert-id/SERIAL_HEX   the RFC 9773 certID of an issued certificate
   GET  /roots/0, /intermediates/0   the issuing CA's certificates (PEM)
   GET  /orders               every order: url, status, profile, replaces
+  GET  /counts               requests so far per route: {"finalize": N...}
+  POST /tls                  {"cert": PEM_FILE, "key": PEM_FILE}: the HTTPS
+                             certificate of connections from now on
 
 http-01 is checked by fetching from 127.0.0.1:--http-port whatever the
 name, so names need no DNS. Only the standard library and Debian's
@@ -66,6 +69,8 @@ class _Base(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         if reply.stream is not None:
+            if reply.length is not None:
+                self.send_header("Content-Length", str(reply.length))
             self.send_header("Connection", "close")
             self.close_connection = True
             self.end_headers()
@@ -118,10 +123,19 @@ class AcmeHandler(_Base):
                                         "text/plain"))
         path = self.path.split("?", 1)[0]
         reply = self.acme.handle(method, path, self.headers, body)
-        self._send(reply, {
-            "Replay-Nonce": self.acme.new_nonce(),
-            "Link": '<%s/directory>;rel="index"' % self.acme.base,
-            "Cache-Control": "no-store"}, head=method == "HEAD")
+        extra = {"Replay-Nonce": self.acme.new_nonce(),
+                 "Link": '<%s/directory>;rel="index"' % self.acme.base,
+                 "Cache-Control": "no-store"}
+        # Last word to the scenario, after the protocol state has moved (a
+        # finalize that did happen, answered with a cut body); it may edit
+        # extra, the headers added to every reply.
+        reply = self.acme.switch.hook("reply", self.acme, value=reply,
+                                      extra=extra, method=method, path=path)
+        self._send(reply, extra, head=method == "HEAD")
+
+    def date_time_string(self, timestamp=None):
+        return self.acme.switch.hook(
+            "date", self.acme, value=super().date_time_string(timestamp))
 
     def do_GET(self):
         self._serve("GET")
@@ -145,6 +159,7 @@ class MgmtHandler(_Base):
 
     acme = None
     txt = None
+    tls = None
 
     def _json(self, obj, status=200):
         self._send(Reply(status, json.dumps(obj, indent=2).encode() + b"\n",
@@ -165,6 +180,9 @@ class MgmtHandler(_Base):
         if self.path in pems:
             return self._text(a.ca.pem(pems[self.path]).decode(), 200,
                               "application/pem-certificate-chain")
+        if self.path == "/counts":
+            with a.lock:
+                return self._json(dict(a.counts))
         if self.path == "/orders":
             with a.lock:
                 return self._json([a.order_json(o) | {"url": o["url"]}
@@ -199,6 +217,11 @@ class MgmtHandler(_Base):
                 return self._text("unknown scenario %r; known: %s\n" % (
                     obj.get("name"), " ".join(Switch.describe())), 400)
             return self._text("scenario %s\n" % a.switch.name)
+        if self.path == "/tls":
+            # Connections from now on get this certificate; its handshake
+            # runs later, on the connection's own thread.
+            self.tls.load_cert_chain(obj["cert"], obj["key"])
+            return self._text("done\n")
         if self.path == "/set-txt":
             self.txt.add(obj["host"], obj["value"])
             return self._text("done\n")
@@ -257,6 +280,7 @@ def main():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.cert, args.key)
     ctx.set_alpn_protocols(["http/1.1"])
+    MgmtHandler.tls = ctx
     acme_srv = ThreadingHTTPServer(("127.0.0.1", args.port), AcmeHandler)
     acme_srv.socket = ctx.wrap_socket(acme_srv.socket, server_side=True,
                                       do_handshake_on_connect=False)

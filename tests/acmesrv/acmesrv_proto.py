@@ -89,6 +89,8 @@ class Acme:
         self.orders, self.authzs, self.challs = {}, {}, {}
         self.certs, self.by_certid = {}, {}
         self.windows = {}
+        # Requests per route (new_order, finalize...), for tests that count.
+        self.counts = collections.Counter()
         self.ari_retry_after = 21600
         self.routes = [(re.compile(p + "$"), m, fn) for p, m, fn in (
             (r"/directory", "GET", self._directory),
@@ -130,10 +132,16 @@ class Acme:
                 allowed.append(m)
                 continue
             try:
+                with self.lock:
+                    self.counts[fn.__name__.lstrip("_")] += 1
                 if m == "POST":
-                    hooked = self.switch.hook("signed", self)
-                    if hooked is None and path == "/new-order":
-                        hooked = self.switch.hook("newOrder", self)
+                    hooked = self.switch.hook("signed", self, path=path,
+                                              body=body)
+                    if hooked is None:
+                        # The step is the route's name: new_order,
+                        # finalize, new_account...
+                        hooked = self.switch.hook(fn.__name__.lstrip("_"),
+                                                  self, path=path, body=body)
                     if hooked is not None:
                         return hooked
                     return fn(path, headers, body, *match.groups())
@@ -431,7 +439,7 @@ class Acme:
                 out[key] = order[key]
         if order["cert"] is not None:
             out["certificate"] = "%s/cert/%d" % (self.base, order["cert"])
-        return out
+        return self.switch.hook("order_json", self, value=out, order=order)
 
     def _order_reply(self, order):
         headers = {"Location": order["url"]}
@@ -500,7 +508,9 @@ class Acme:
         with self.lock:
             rec = self._get(self.certs, rid, "certificate")
             self._own(rec, acct, "certificate")
-            return Reply(200, rec["pem"], "application/pem-certificate-chain")
+            pem = self.switch.hook("cert_pem", self, value=rec["pem"],
+                                   rec=rec)
+            return Reply(200, pem, "application/pem-certificate-chain")
 
     # ---------------------------------------------------------- authz
 
@@ -513,7 +523,7 @@ class Acme:
                               for c in authz["challs"]]}
         if authz["wildcard"]:
             out["wildcard"] = True
-        return out
+        return self.switch.hook("authz_json", self, value=out, authz=authz)
 
     def _chall_json(self, chall):
         out = {"type": chall["type"], "url": chall["url"],
