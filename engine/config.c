@@ -563,6 +563,9 @@ config_free(struct config *c)
 	free(c->dns_hook);
 	free(c->dns_resolver);
 	free(c->metrics_file);
+	free(c->notify_webhook);
+	free(c->notify_program);
+	free(c->notify_mail);
 	free(c->theme);
 	memset(c, 0, sizeof *c);
 }

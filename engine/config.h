@@ -53,6 +53,7 @@ struct config {
 	char	*path;		/* the file it came from, or NULL */
 	char	*email, *key_type, *ca, *state_dir, *http_bind, *theme;
 	char	*dns_hook, *dns_resolver, *metrics_file;
+	char	*notify_webhook, *notify_program, *notify_mail;
 	double	 renew_fraction;
 	int	 renew_days, max_jobs, step_timeout, http_port, tls_port;
 	struct config_ca *cas;

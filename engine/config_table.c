@@ -221,6 +221,18 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .off = G(dns_resolver),
 	  .help = "dns-01: resolver (ADDR:PORT) asked until the record is visible "
 	  "(\"\": trust the hook)." },
+	{ .name = "notify_webhook", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
+	  .dflt = "", .off = G(notify_webhook),
+	  .help = "https URL that gets a JSON POST when a renewal fails or a "
+	  "certificate is in its last days." },
+	{ .name = "notify_program", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = G(notify_program),
+	  .help = "Program run as 'PROGRAM EVENT NAME MESSAGE' (no shell) for "
+	  "the same." },
+	{ .name = "notify_mail", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
+	  .dflt = "", .off = G(notify_mail),
+	  .help = "Address mailed through the local /usr/sbin/sendmail for "
+	  "the same." },
 	{ .name = "metrics_file", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .check = config_check_abs_path_opt, .off = G(metrics_file),
 	  .help = "Prometheus text file written after every run, for "

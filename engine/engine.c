@@ -94,6 +94,8 @@ engine_cmd_free(struct engine_cmd *cmd)
 	free(cmd->webroot);
 	free(cmd->preferred_chain);
 	free(cmd->profile);
+	free(cmd->notify_event);
+	free(cmd->message);
 	deploy_free(&cmd->deploy);
 	for (i = 0; i < cmd->n_domains; i++)
 		free(cmd->domains[i]);
@@ -120,6 +122,8 @@ engine_ops_for(enum engine_cmd_kind kind)
 		return &job_rollover_ops;
 	case ENGINE_CMD_DEACTIVATE:
 		return &job_deactivate_ops;
+	case ENGINE_CMD_NOTIFY:
+		return &job_notify_ops;
 	case ENGINE_CMD_CANCEL:
 		break;
 	}
@@ -142,10 +146,36 @@ engine_job_free(struct job *job)
 	free(job);
 }
 
+static void engine_enqueue(struct engine *e, struct engine_cmd *cmd);
+
+/* A failed issuance or renewal is told to whoever is configured to hear
+ * it, as a job of its own, so the run waits for the telling. */
+static void
+engine_notify_failure(struct engine *e, const struct job *job)
+{
+	const struct engine_options *o = &e->ctx.opt;
+	struct engine_cmd *cmd;
+
+	if ((o->notify_webhook == NULL && o->notify_program == NULL &&
+	    o->notify_mail == NULL) || job->ops != &job_issue_ops ||
+	    job->fail.code == ERR_CANCELLED ||
+	    (cmd = engine_cmd_new(ENGINE_CMD_NOTIFY, job->cmd->name)) == NULL)
+		return;
+	if (str_set(&cmd->notify_event, job_days_left(job) < 7 ? "expiring" : "failure",
+	    NULL) != 0 || str_set(&cmd->message, job->fail.msg, NULL) != 0) {
+		engine_cmd_free(cmd);
+		return;
+	}
+	cmd->id = atomic_fetch_add(&e->next_id, 1);
+	engine_enqueue(e, cmd);
+}
+
 /* Ends a job: cleanup first (challenge tokens down), then the event. */
 static void
 engine_job_finish(struct engine *e, struct job *job, enum job_next how)
 {
+	if (how == JOB_FAILED && job->started)
+		engine_notify_failure(e, job);
 	if (how == JOB_FAILED) {
 		/* A job that never started (no lock) has nothing to record or
 		 * clean, and may not write the store. */
@@ -558,6 +588,9 @@ engine_options_copy(struct engine *e, const struct engine_options *opt, struct e
 	o->eab_hmac_key = engine_keep(e, 7, opt->eab_hmac_key);
 	o->dns_hook = engine_keep(e, 8, opt->dns_hook);
 	o->dns_resolver = engine_keep(e, 9, opt->dns_resolver);
+	o->notify_webhook = engine_keep(e, 10, opt->notify_webhook);
+	o->notify_program = engine_keep(e, 11, opt->notify_program);
+	o->notify_mail = engine_keep(e, 12, opt->notify_mail);
 	if ((o->eab_kid == NULL) != (o->eab_hmac_key == NULL))
 		return err_set(err, ERR_CONFIG, "external account binding needs both "
 		    "--eab-kid and --eab-hmac-key");

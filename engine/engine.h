@@ -36,6 +36,9 @@ struct engine_options {
 	int tls_port;			/* built-in tls-alpn-01 responder; 0 = 443 */
 	const char *dns_hook;		/* dns-01: program that adds/deletes TXT records */
 	const char *dns_resolver;	/* dns-01: "ADDR:PORT" to check records at, or NULL */
+	/* Where failures are reported (each optional): a JSON POST, a program
+	 * run with argv and environment, mail through the local sendmail. */
+	const char *notify_webhook, *notify_program, *notify_mail;
 	int max_jobs;			/* concurrent jobs; 0 = 8 */
 	int step_timeout_s;		/* bound on one order step; 0 = 90 */
 	double renew_fraction;		/* due when less than this share of the
@@ -55,7 +58,8 @@ enum engine_cmd_kind {
 	ENGINE_CMD_CANCEL,		/* job `target` */
 	ENGINE_CMD_ACCOUNT_UPDATE,	/* contacts := the engine's email */
 	ENGINE_CMD_KEY_ROLLOVER,	/* new account key (RFC 8555 §7.3.5) */
-	ENGINE_CMD_DEACTIVATE		/* the account, for good (§7.3.6) */
+	ENGINE_CMD_DEACTIVATE,		/* the account, for good (§7.3.6) */
+	ENGINE_CMD_NOTIFY		/* tell the people configured: `notify_event` */
 };
 
 /* Copies made after an issuance, and the command that reloads them. */
@@ -85,6 +89,8 @@ struct engine_cmd {
 	char *preferred_chain;		/* issuer CN at the top of the chain */
 	char *profile;			/* the CA's certificate profile, or NULL */
 	struct engine_deploy deploy;	/* copies and reload after issuance */
+	char *notify_event;		/* notify: "failure", "expiring", "test" */
+	char *message;			/* notify: what happened, one line */
 	uint32_t target;		/* job to cancel */
 };
 

@@ -201,6 +201,12 @@ job_send(struct job *job, const struct http_request *req, int then)
 }
 
 enum job_next
+job_request(struct job *job, const struct http_request *req, int then)
+{
+	return job_send(job, req, then);
+}
+
+enum job_next
 job_get(struct job *job, const char *method, const char *url, int then)
 {
 	struct http_request req = { .method = method, .url = url };

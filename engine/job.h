@@ -118,6 +118,7 @@ struct job {
 	int cancelled;
 	int started;			/* init ran (the store lock was held) */
 	int no_account;			/* needs no account (signs with its own key) */
+	int no_ca;			/* needs neither directory nor account */
 	int ready;			/* a reply arrived: step me */
 	char problem[EVENT_PROBLEM_MAX];	/* CA problem type of the failure */
 	unsigned long http_id;
@@ -153,6 +154,10 @@ void job_warn(struct job *job, const char *fmt, ...) __attribute__((format(print
 
 /* Emits STATE_CHANGED for `subject`. */
 void job_emit_changed(struct job *job, enum event_object object, const char *subject);
+
+/* Sends an unsigned request as given (a webhook's POST); the reply lands
+ * in job->resp and the state becomes `then`. */
+enum job_next job_request(struct job *job, const struct http_request *req, int then);
 
 /* Sends an unsigned GET or HEAD; the reply lands in job->resp and the
  * job's state becomes `then`. */
@@ -204,5 +209,10 @@ extern const struct job_ops job_register_ops;
 extern const struct job_ops job_account_update_ops;
 extern const struct job_ops job_rollover_ops;
 extern const struct job_ops job_deactivate_ops;
+extern const struct job_ops job_notify_ops;
+
+/* Whole days until the certificate of job->cmd->name expires (9999 when
+ * it has none). */
+int job_days_left(const struct job *job);
 
 #endif

@@ -308,7 +308,7 @@ job_step_common(struct job *job)
 {
 	switch (job->state) {
 	case JS_START:
-		job->state = JS_DIRECTORY;
+		job->state = job->no_ca ? job->ops->first_state : JS_DIRECTORY;
 		return JOB_AGAIN;
 	case JS_DIRECTORY:
 		return job_setup_directory(job);

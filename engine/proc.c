@@ -262,17 +262,18 @@ proc_attr(posix_spawnattr_t *attr)
 	return 0;
 }
 
-/* stdin from /dev/null, stdout and stderr into the pipe, every other
- * descriptor closed whatever its flags. */
+/* stdin from `in` (/dev/null when NULL), stdout and stderr into the
+ * pipe, every other descriptor closed whatever its flags. */
 static int
-proc_actions(posix_spawn_file_actions_t *fa, int wfd, const char *cwd)
+proc_actions(posix_spawn_file_actions_t *fa, int wfd, const char *cwd,
+    const char *in)
 {
 	if (posix_spawn_file_actions_init(fa) != 0)
 		return -1;
 	if ((cwd != NULL &&
 	    posix_spawn_file_actions_addchdir_np(fa, cwd) != 0) ||
-	    posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY,
-	    0) != 0 ||
+	    posix_spawn_file_actions_addopen(fa, 0, in != NULL ? in : "/dev/null",
+	    O_RDONLY | O_NOFOLLOW, 0) != 0 ||
 	    posix_spawn_file_actions_adddup2(fa, wfd, 1) != 0 ||
 	    posix_spawn_file_actions_adddup2(fa, wfd, 2) != 0 ||
 	    posix_spawn_file_actions_addclosefrom_np(fa, 3) != 0) {
@@ -320,7 +321,7 @@ proc_spawn(struct proc *p, const struct proc_spec *spec, char **envp,
 		return err_set(err, ERR_IO, "%s: spawn attributes",
 		    spec->argv[0]);
 	}
-	if (proc_actions(&fa, pfd[1], spec->cwd) == -1) {
+	if (proc_actions(&fa, pfd[1], spec->cwd, spec->stdin_path) == -1) {
 		posix_spawnattr_destroy(&attr);
 		close(pfd[0]);
 		close(pfd[1]);

@@ -36,6 +36,7 @@ struct proc_spec {
 	int timeout_ms;			/* > 0; the group is killed past it */
 	size_t max_output;		/* bytes of stdout+stderr kept */
 	const char *cwd;		/* or NULL: ours */
+	const char *stdin_path;		/* file read as stdin, or NULL: /dev/null */
 };
 
 /* How a child ended. `output` is NUL-terminated and valid only during the

@@ -31,7 +31,8 @@ enum cli_opt {
 	OPT_MAX_JOBS, OPT_TIMEOUT, OPT_VERSION, OPT_CHALLENGE, OPT_WEBROOT,
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
 	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER,
-	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_METRICS_FILE, OPT_JITTER, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
+	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_METRICS_FILE, OPT_JITTER,
+	OPT_NOTIFY_WEBHOOK, OPT_NOTIFY_PROGRAM, OPT_NOTIFY_MAIL, OPT_TEST, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
 };
 
 static const struct option cli_options[] = {
@@ -66,6 +67,10 @@ static const struct option cli_options[] = {
 	{ "tls-port", required_argument, NULL, OPT_TLS_PORT },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "jitter", required_argument, NULL, OPT_JITTER },
+	{ "notify-webhook", required_argument, NULL, OPT_NOTIFY_WEBHOOK },
+	{ "notify-program", required_argument, NULL, OPT_NOTIFY_PROGRAM },
+	{ "notify-mail", required_argument, NULL, OPT_NOTIFY_MAIL },
+	{ "test", no_argument, NULL, OPT_TEST },
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "systemd", no_argument, NULL, OPT_SYSTEMD },
 	{ "cron", no_argument, NULL, OPT_CRON },
@@ -132,10 +137,21 @@ cli_add_domain(struct cli *c, const char *text)
 	struct names_id id;
 	struct err err;
 	char **grown;
+	size_t i;
 
 	if (names_parse(text, &id, &err) != 0) {
 		fprintf(stderr, "certdeck: %s\n", err.msg);
 		return -1;
+	}
+	/* Refused here, before any CA is asked, as the config file does
+	 * (names_parse_list): values are normalised, so case does not hide
+	 * a duplicate. */
+	for (i = 0; i < c->n_domains; i++) {
+		if (strcmp(c->domains[i], id.value) == 0) {
+			fprintf(stderr, "certdeck: name '%s': the same name as "
+			    "%s, given before it\n", text, c->domains[i]);
+			return -1;
+		}
 	}
 	if ((grown = realloc(c->domains, (c->n_domains + 1) * sizeof *grown)) == NULL)
 		return -1;
@@ -223,6 +239,10 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_CRON: c->use_cron = 1; return 0;
 	case OPT_DNS_HOOK: return cli_set(&c->dns_hook, arg) ? CLI_FAILED : 0;
 	case OPT_METRICS_FILE: return cli_set(&c->metrics_file, arg) ? CLI_FAILED : 0;
+	case OPT_NOTIFY_WEBHOOK: return cli_set(&c->notify_webhook, arg) ? CLI_FAILED : 0;
+	case OPT_NOTIFY_PROGRAM: return cli_set(&c->notify_program, arg) ? CLI_FAILED : 0;
+	case OPT_NOTIFY_MAIL: return cli_set(&c->notify_mail, arg) ? CLI_FAILED : 0;
+	case OPT_TEST: c->test = 1; return 0;
 	case OPT_DNS_RESOLVER: return cli_set(&c->dns_resolver, arg) ? CLI_FAILED : 0;
 	case OPT_ACCOUNT: return cli_account_name(c, arg);
 	case 'q': c->verbosity = CLI_QUIET; return 0;
@@ -347,6 +367,13 @@ cli_apply_config(struct cli *c)
 	if (c->metrics_file == NULL && cfg.metrics_file != NULL && *cfg.metrics_file != '\0' &&
 	    cli_set(&c->metrics_file, cfg.metrics_file) != 0)
 		goto out;
+	if ((c->notify_webhook == NULL && cfg.notify_webhook != NULL &&
+	    *cfg.notify_webhook != '\0' && cli_set(&c->notify_webhook, cfg.notify_webhook) != 0) ||
+	    (c->notify_program == NULL && cfg.notify_program != NULL &&
+	    *cfg.notify_program != '\0' && cli_set(&c->notify_program, cfg.notify_program) != 0) ||
+	    (c->notify_mail == NULL && cfg.notify_mail != NULL && *cfg.notify_mail != '\0' &&
+	    cli_set(&c->notify_mail, cfg.notify_mail) != 0))
+		goto out;
 	if (c->dns_hook == NULL && cfg.dns_hook != NULL && *cfg.dns_hook != '\0' &&
 	    cli_set(&c->dns_hook, cfg.dns_hook) != 0)
 		goto out;
@@ -461,6 +488,9 @@ cli_free(struct cli *c)
 	free(c->dns_hook);
 	free(c->dns_resolver);
 	free(c->metrics_file);
+	free(c->notify_webhook);
+	free(c->notify_program);
+	free(c->notify_mail);
 	free(c->eab_hmac_key);
 	free(c->webroot);
 	free(c->theme);
@@ -493,6 +523,8 @@ cli_run(struct cli *c)
 		return cli_run_changing(c, cli_renew);
 	if (strcmp(c->command, "revoke") == 0)
 		return cli_run_changing(c, cli_revoke);
+	if (strcmp(c->command, "notify") == 0)
+		return cli_notify(c);
 	if (strcmp(c->command, "list") == 0)
 		return cli_list(c);
 	if (strcmp(c->command, "schedule") == 0)

@@ -45,6 +45,8 @@ struct cli {
 	char *challenge;		/* --challenge */
 	char *dns_hook, *dns_resolver;	/* --dns-hook, --dns-resolver */
 	char *metrics_file;		/* --metrics-file */
+	char *notify_webhook, *notify_program, *notify_mail;	/* --notify-* */
+	int test;			/* notify --test */
 	int jitter;			/* --jitter: renew starts up to this many s late */
 	char *preferred_chain;		/* --preferred-chain */
 	char *profile;			/* --profile */
@@ -85,6 +87,7 @@ int cli_renew(const struct cli *c);
 int cli_revoke(const struct cli *c);
 int cli_account_register(const struct cli *c);
 int cli_account_change(const struct cli *c, enum engine_cmd_kind kind);
+int cli_notify(const struct cli *c);
 
 /* cli_show.c: list, show and account show (read-only, no engine). */
 int cli_list(const struct cli *c);

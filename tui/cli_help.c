@@ -109,6 +109,14 @@ static const struct {
 	  "  --with-cert-key      sign with the certificate's own key instead of the\n"
 	  "                       account's: for a certificate whose account is lost,\n"
 	  "                       or a key known to be compromised\n" },
+	{ "notify", "notify --test",
+	  "Sends a test message through every channel configured for failures:\n"
+	  "  --notify-webhook URL   a JSON POST (certificate, event, message, time)\n"
+	  "  --notify-program PATH  run as 'PATH EVENT NAME MESSAGE', no shell\n"
+	  "  --notify-mail ADDR     through the local /usr/sbin/sendmail\n"
+	  "(and notify_webhook, notify_program, notify_mail in the config). A failed\n"
+	  "issuance or renewal is sent the same way, as 'failure', or 'expiring'\n"
+	  "when the certificate has less than 7 days left.\n" },
 	{ "list", "list [--json]",
 	  "Lists every certificate: status (valid, due, expiring, expired, revoked,\n"
 	  "failed, pending), days left, expiry, names and issuer.\n"

@@ -64,6 +64,9 @@ cli_engine_start(const struct cli *c)
 		.http_bind = c->http_bind,
 		.dns_hook = c->dns_hook,
 		.dns_resolver = c->dns_resolver,
+		.notify_webhook = c->notify_webhook,
+		.notify_program = c->notify_program,
+		.notify_mail = c->notify_mail,
 		.max_jobs = c->max_jobs,
 		.step_timeout_s = c->step_timeout,
 		.renew_fraction = c->renew_fraction,
@@ -164,6 +167,7 @@ cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n,
 {
 	struct pollfd fds[2];
 	size_t changes = 0;
+	int idle = n == 0;
 	struct event ev;
 	struct err err;
 	char *open = malloc(n ? n : 1);
@@ -174,7 +178,9 @@ cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n,
 		return (int)n;
 	memset(open, 1, n);
 	cli_signals(1);
-	while (left > 0) {
+	/* After its own jobs, the engine may still be telling someone of a
+	 * failure (a notify job): the run ends when the engine is idle. */
+	while (left > 0 || !idle) {
 		fds[0] = (struct pollfd){ .fd = engine_event_fd(e), .events = POLLIN };
 		fds[1] = (struct pollfd){ .fd = cli_signal_pipe[0], .events = POLLIN };
 		if (poll(fds, 2, -1) < 0 && errno != EINTR)
@@ -190,8 +196,10 @@ cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n,
 				cancelled = 1;
 			}
 		}
-		while ((rc = event_read(engine_event_fd(e), &ev, &err)) == 1)
+		while ((rc = event_read(engine_event_fd(e), &ev, &err)) == 1) {
 			failed += cli_take_event(c, &ev, ids, open, n, &left, &changes);
+			idle = ev.kind == EVENT_IDLE && left == 0;
+		}
 		if (rc == 0)
 			break;	/* the engine stopped */
 	}
@@ -616,5 +624,27 @@ cli_account_change(const struct cli *c, enum engine_cmd_kind kind)
 		return CLI_FAILED;
 	if ((cmd = engine_cmd_new(kind, name)) == NULL)
 		return CLI_FAILED;
+	return cli_run_jobs(c, &cmd, 1);
+}
+
+int
+cli_notify(const struct cli *c)
+{
+	struct engine_cmd *cmd;
+	char host[256] = "this host";
+
+	if (!c->test || c->n_args != 0) {
+		fprintf(stderr, "certdeck: usage: certdeck notify --test\n");
+		return CLI_USAGE;
+	}
+	gethostname(host, sizeof host - 1);
+	if ((cmd = engine_cmd_new(ENGINE_CMD_NOTIFY, "test")) == NULL)
+		return CLI_FAILED;
+	if (str_set(&cmd->notify_event, "test", NULL) != 0 ||
+	    asprintf(&cmd->message, "a test message from certdeck on %s", host) < 0) {
+		cmd->message = NULL;
+		engine_cmd_free(cmd);
+		return CLI_FAILED;
+	}
 	return cli_run_jobs(c, &cmd, 1);
 }

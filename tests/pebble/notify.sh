@@ -1,0 +1,61 @@
+#!/bin/bash
+# notify.sh: notifications on failure and on demand: a JSON POST to an
+# https webhook, a program run with argv and environment; a channel that
+# does not take the message fails the notification and says why.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+. "$top_srcdir/tests/pebble/pebble.sh"
+
+pebble_start || bail_out "Pebble did not start"
+. "$top_srcdir/tests/pebble/cli-lib.sh"
+OUT=$PEBBLE_SCRATCH/out
+HOOKLOG=$PEBBLE_SCRATCH/webhook.log
+PROGLOG=$PEBBLE_SCRATCH/program.log
+PROG=$PEBBLE_SCRATCH/notifier
+cat >"$PROG" <<SH
+#!/bin/sh
+printf '%s|' "\$@" "\$CERTDECK_EVENT" "\$CERTDECK_CERT" >>"$PROGLOG"; echo >>"$PROGLOG"
+[ -e "$PROGLOG.fail" ] && { echo "pager service down" >&2; exit 2; }
+exit 0
+SH
+chmod 0755 "$PROG"
+
+port=$("$top_builddir/tests/tools/freeport" 1)
+/usr/bin/python3 "$top_srcdir/tests/pebble/webhook-receiver.py" "$port" \
+    "$PEBBLE_SCRATCH/server.pem" "$PEBBLE_SCRATCH/server.key" "$HOOKLOG" \
+    >"$PEBBLE_SCRATCH/receiver.out" 2>&1 &
+receiver=$!
+at_exit "kill $receiver 2>/dev/null; wait $receiver 2>/dev/null"
+up() { ss -ltn "sport = :$port" | grep -q LISTEN; }
+wait_for up --timeout 20 || bail_out "the webhook receiver did not start"
+NOTIFY=(--notify-webhook "https://127.0.0.1:$port/hook" --notify-program "$PROG")
+
+check "notify --test" cdk_out "$OUT" "${NOTIFY[@]}" notify --test
+diag_file "$OUT" 3
+like "$(cat "$HOOKLOG")" '^application/json \{"certificate":"test","event":"test","message":"a test message from certdeck on [^"]+","time":[0-9]+\}$' \
+    "the webhook got the JSON message"
+like "$(cat "$PROGLOG")" '^test\|test\|a test message from certdeck on .*\|test\|test\|$' \
+    "the program got argv and environment"
+
+: >"$HOOKLOG"; : >"$PROGLOG"
+cdk_out "$OUT" "${NOTIFY[@]}" issue broken -d broken.example.test --webroot "$PEBBLE_SCRATCH/nowhere"
+is "$?" 1 "a failing issuance fails"
+like "$(cat "$HOOKLOG")" '"certificate":"broken","event":"failure","message":"[^"]*nowhere' \
+    "and the webhook hears of it, with the reason"
+like "$(cat "$PROGLOG")" '^failure\|broken\|' "and the program too"
+
+touch "$PROGLOG.fail"
+cdk_out "$OUT" "${NOTIFY[@]}" notify --test
+is "$?" 1 "a notifier that fails makes notify fail"
+like "$(cat "$OUT")" "did not take the message: pager service down" "with its output"
+rm "$PROGLOG.fail"
+touch "$HOOKLOG.fail"
+cdk_out "$OUT" "${NOTIFY[@]}" notify --test
+is "$?" 1 "a webhook answering 500 makes notify fail"
+like "$(cat "$OUT")" "webhook: https://127.0.0.1:$port/hook: HTTP 500" "and says so"
+rm "$HOOKLOG.fail"
+cdk_out "$OUT" notify --test
+is "$?" 1 "notify with nothing configured fails"
+like "$(cat "$OUT")" "nobody to notify" "and says what to set"
+
+done_testing
