@@ -267,7 +267,8 @@ acme_problem_from_json(const json_t *root, const char *url, int depth,
 
 	memset(out, 0, sizeof *out);
 	if (acme_strdup_opt(root, "type", &out->type, err) ||
-	    acme_strdup_opt(root, "detail", &out->detail, err))
+	    acme_strdup_opt(root, "detail", &out->detail, err) ||
+	    acme_strdup_opt(root, "instance", &out->instance, err))
 		return -1;
 	if (out->type == NULL && (out->type = strdup("about:blank")) == NULL)
 		return err_nomem(err, "problem type");
@@ -313,6 +314,7 @@ acme_problem_free(struct acme_problem *p)
 	free(p->sub);
 	free(p->type);
 	free(p->detail);
+	free(p->instance);
 	memset(p, 0, sizeof *p);
 }
 
@@ -393,6 +395,14 @@ acme_problem_format(const struct acme_problem *p, char *out, size_t outsz)
 	len = strlen(out);
 	if (p->n_sub > 0 && len + 1 < outsz)
 		strcat(out, ")");
+	/* userActionRequired names the page to visit (new terms, say). */
+	if (p->instance != NULL) {
+		char shown[300];
+
+		esc_buf(p->instance, strlen(p->instance), shown, sizeof shown);
+		len = strlen(out);
+		snprintf(out + len, outsz - len, " (see %s)", shown);
+	}
 	acme_utf8_trim(out);
 }
 

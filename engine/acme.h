@@ -51,6 +51,7 @@ struct acme_identifier {
 struct acme_problem {
 	char *type;			/* full URN, or "about:blank" */
 	char *detail;			/* raw CA text: escape before showing */
+	char *instance;			/* a URL for the person to visit, or NULL */
 	int status;			/* HTTP status in the document, or 0 */
 	struct acme_identifier identifier;	/* empty type when absent */
 	struct acme_problem *sub;

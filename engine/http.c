@@ -533,6 +533,11 @@ xfer_error(const struct xfer *x, struct err *err)
 	else if (x->over_headers)
 		err_set(err, ERR_PROTO, "%s: response headers exceed %zu bytes",
 		    url, x->c->opt.max_header_bytes);
+	else if (x->result == CURLE_OUT_OF_MEMORY)
+		/* libcurl says so of a single header line past its own 100 kB
+		 * limit, before our header cap can see it. */
+		err_set(err, ERR_PROTO, "%s: a response header line past libcurl's "
+		    "limit (%s)", url, curl_easy_strerror(x->result));
 	else if (x->errbuf[0] != '\0')
 		err_set(err, ERR_NET, "%s: %s: %s", url,
 		    curl_easy_strerror(x->result), x->errbuf);

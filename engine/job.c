@@ -21,6 +21,7 @@
 /* A CA often validates within milliseconds: look soon, then back off. */
 #define JOB_POLL_FIRST_MS 10
 #define JOB_POLL_MAX_MS 2000
+#define JOB_RETRY_MIN_S 60
 
 long long
 job_now_ms(void)
@@ -282,6 +283,22 @@ job_post_with_key(struct job *job, const char *url, const char *payload,
 	return job_post_as(job, url, payload, 1, key, then);
 }
 
+/* The CA asked to come back later: when, from its Retry-After, at least a
+ * minute away (a missing, unreadable or past value must not make the next
+ * run knock again at once), kept in job->retry_at for the record. */
+static void
+job_retry_at(struct job *job, char *when, size_t whensz)
+{
+	long secs = job->resp->retry_after;
+	struct tm tm;
+
+	if (secs < JOB_RETRY_MIN_S)
+		secs = JOB_RETRY_MIN_S;
+	job->retry_at = time(NULL) + secs;
+	gmtime_r(&job->retry_at, &tm);
+	strftime(when, whensz, "; try again after %Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
 /* Parses job->resp as a problem document when it is one. */
 static int
 job_reply_problem(struct job *job, struct acme_problem *p)
@@ -312,13 +329,7 @@ job_reply_fail_problem(struct job *job, const char *what, struct acme_problem *p
 	snprintf(job->problem, sizeof job->problem, "%s", p->type);
 	if (acme_problem_is(p, "rateLimited") || r->status == 429 || r->status == 503) {
 		code = ERR_RETRY_LATER;
-		if (r->retry_after >= 0) {
-			time_t at = time(NULL) + r->retry_after;
-			struct tm tm;
-
-			gmtime_r(&at, &tm);
-			strftime(when, sizeof when, "; try again after %Y-%m-%d %H:%M:%S UTC", &tm);
-		}
+		job_retry_at(job, when, sizeof when);
 	}
 	err_set(&job->fail, code, "%s: %s (HTTP %ld): %s%s", what, r->url, r->status,
 	    text, when);
@@ -331,7 +342,7 @@ job_reply_ok(struct job *job, const char *what, const char *ctype)
 {
 	struct http_response *r = job->resp;
 	struct acme_problem p;
-	char excerpt[256];
+	char excerpt[256], when[64];
 
 	if (job->net_failed || r == NULL) {
 		err_copy(&job->fail, &job->net_err);
@@ -341,10 +352,13 @@ job_reply_ok(struct job *job, const char *what, const char *ctype)
 		if (job_reply_problem(job, &p) == 0)
 			return job_reply_fail_problem(job, what, &p);
 		job_body_excerpt(r, excerpt, sizeof excerpt);
+		when[0] = '\0';
+		if (r->status == 429 || r->status == 503)
+			job_retry_at(job, when, sizeof when);
 		return err_set(&job->fail, r->status == 429 || r->status == 503 ?
-		    ERR_RETRY_LATER : ERR_PROTO, "%s: %s: HTTP %ld (%s): \"%s\"", what,
+		    ERR_RETRY_LATER : ERR_PROTO, "%s: %s: HTTP %ld (%s): \"%s\"%s", what,
 		    r->url, r->status, r->content_type ? r->content_type : "no content type",
-		    excerpt);
+		    excerpt, when);
 	}
 	if (ctype != NULL && (r->content_type == NULL || strcmp(r->content_type, ctype) != 0)) {
 		job_body_excerpt(r, excerpt, sizeof excerpt);

@@ -11,6 +11,7 @@
 #define CERTDECK_JOB_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "acme.h"
 #include "crypto.h"
@@ -134,6 +135,7 @@ struct job {
 	char result[EVENT_MSG_MAX];	/* the DONE message */
 	int changed;			/* it changed something (see event.h) */
 	int progress;			/* last progress reported, 0-100 */
+	time_t retry_at;		/* the CA asked not to come back before */
 	char ident[EVENT_IDENT_MAX];	/* identifier the current step is about */
 	void *kind_data;		/* owned by ops->free */
 	char *new_key_file;		/* rollover: the new key's file, owned */

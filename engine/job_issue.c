@@ -215,6 +215,40 @@ issue_new_order(struct job *job)
 	return next;
 }
 
+/* An order's authorizations must stay the ones first read: a CA that
+ * swaps them between reads is not finalized. */
+static int
+issue_authzs_same(struct job *job)
+{
+	struct issue *is = issue_of(job);
+	size_t i, j;
+
+	if (is->first_authzs == NULL) {
+		if (is->order.n_authorizations == 0)
+			return 0;
+		if ((is->first_authzs = calloc(is->order.n_authorizations,
+		    sizeof *is->first_authzs)) == NULL)
+			return err_nomem(&job->fail, "authorizations");
+		for (i = 0; i < is->order.n_authorizations; i++)
+			if ((is->first_authzs[i] = strdup(is->order.authorizations[i])) == NULL)
+				return err_nomem(&job->fail, "authorizations");
+		is->n_first_authzs = is->order.n_authorizations;
+		return 0;
+	}
+	for (i = 0; i < is->order.n_authorizations; i++) {
+		for (j = 0; j < is->n_first_authzs; j++)
+			if (strcmp(is->order.authorizations[i], is->first_authzs[j]) == 0)
+				break;
+		if (j == is->n_first_authzs)
+			break;
+	}
+	if (i < is->order.n_authorizations || is->order.n_authorizations != is->n_first_authzs)
+		return err_set(&job->fail, ERR_PROTO, "its authorizations changed since it "
+		    "was first read (%zu then, %zu now); refused, never finalized",
+		    is->n_first_authzs, is->order.n_authorizations);
+	return 0;
+}
+
 /* Parses job->resp as the order and checks it is the one we asked for. */
 static int
 issue_take_order(struct job *job)
@@ -224,7 +258,8 @@ issue_take_order(struct job *job)
 
 	acme_order_free(&is->order);
 	if (acme_order_parse(r->body.data, r->body.len, r->url, &is->order, &job->fail) != 0 ||
-	    acme_order_matches(&is->order, is->ids, is->n_ids, &job->fail) != 0)
+	    acme_order_matches(&is->order, is->ids, is->n_ids, &job->fail) != 0 ||
+	    issue_authzs_same(job) != 0)
 		return err_prefix(&job->fail, "order %s", is->order_url ? is->order_url : r->url);
 	return 0;
 }
@@ -240,6 +275,9 @@ issue_order_created(struct job *job)
 		return job_failf(job, ERR_PROTO, "new order: %s: no Location header",
 		    job->resp->url);
 	free(is->order_url);	/* a resumed order's, when that one was dead */
+	strv_free(is->first_authzs, is->n_first_authzs);
+	is->first_authzs = NULL;
+	is->n_first_authzs = 0;
 	if ((is->order_url = strdup(job->resp->location)) == NULL)
 		return job_failf(job, ERR_NOMEM, "out of memory");
 	if (issue_take_order(job) != 0 || issue_order_record(job) != 0)
@@ -423,9 +461,8 @@ issue_on_fail(struct job *job)
 	if (str_set(&rec.last_error, text, NULL) == 0 &&
 	    (rec.version > 0 || str_set(&rec.status, "failed", NULL) == 0)) {
 		rec.updated = time(NULL);
-		if (job->fail.code == ERR_RETRY_LATER && job->resp != NULL &&
-		    job->resp->retry_after > 0)
-			rec.retry_after = time(NULL) + job->resp->retry_after;
+		if (job->retry_at > 0)
+			rec.retry_after = job->retry_at;
 		if (certrec_save(job->ctx->store, &rec, NULL) == 0)
 			job_emit_changed(job, OBJECT_CERT, job->cmd->name);
 	}

@@ -56,6 +56,8 @@ struct issue {
 	int finalize_tries;
 	char *order_url;
 	struct acme_order order;
+	char **first_authzs;		/* the order's authorizations as first read */
+	size_t n_first_authzs;
 	struct acme_authz *authzs;	/* one per order authorization */
 	size_t n_authzs;
 	size_t authz_i;

@@ -270,6 +270,7 @@ issue_free(struct job *job)
 	acme_order_free(&is->order);
 	free(is->order_url);
 	free(is->cert_id);
+	strv_free(is->first_authzs, is->n_first_authzs);
 	free(is->ids);
 	issue_chain_free(is);
 	crypto_key_free(is->key);

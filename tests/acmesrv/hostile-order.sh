@@ -19,7 +19,6 @@ hostile_fails "directory with http: endpoints" 10 \
 hostile terms-changed renew base --force
 hostile_fails "terms of service changed, headless renew" 10 \
     "$URL/new-order \(HTTP 403\): userActionRequired: the terms of service have changed"
-TODO="the new terms' URL (the problem's instance, Link terms-of-service) is not shown"
 like "$ERRLINE" "$URL/terms/v2" "terms of service changed: the new terms are named"
 TODO=
 
@@ -59,7 +58,6 @@ for sc in order-idents-changed order-idents-added; do
 done
 f0=$(count finalize)
 issue_new order-authzs-changed o-authzs
-TODO="authorizations changed after the order was read go unnoticed"
 is "$RC" 1 "authorizations changed: exit status 1"
 like "$ERRLINE" "$URL/order/[0-9]+: .*authorization" \
     "authorizations changed: the error says what and where"
