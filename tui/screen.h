@@ -18,6 +18,7 @@
 
 struct cli;
 struct engine;
+struct engine_cmd;
 struct store;
 struct certlist;
 struct jobs;
@@ -69,6 +70,7 @@ extern const struct screen_ops screen_orders_ops;
 extern const struct screen_ops screen_activity_ops;
 extern const struct screen_ops screen_detail_ops;
 extern const struct screen_ops screen_account_detail_ops;
+extern const struct screen_ops screen_revoke_ops;
 
 #define UI_TOP_SCREENS	4
 #define UI_STACK_MAX	6
@@ -109,6 +111,8 @@ struct ui {
 	char message[256];		/* a note for the status line */
 	enum theme_role message_role;
 	time_t now;
+	int cursor_y, cursor_x;		/* set by a draw: where the real cursor
+					 * goes (a field); -1: the list's row */
 	int redraw;
 	int quit;
 };
@@ -124,6 +128,11 @@ int ui_push(struct ui *ui, const struct screen_ops *ops, const char *arg);
 /* Starts the engine if needed and submits a renewal of `name`; `force`
  * renews even when not due. Returns the job id or 0 (message given). */
 uint32_t ui_renew(struct ui *ui, const char *name, int force);
+
+/* Starts the engine if needed and submits `cmd` (owned by the call);
+ * returns the job id, or 0 with a dialog saying why `what` ("Renewal")
+ * did not start. */
+uint32_t ui_submit(struct ui *ui, struct engine_cmd *cmd, const char *what);
 
 /* Shows `text` in the status line until the next one. */
 void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)

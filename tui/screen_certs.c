@@ -19,7 +19,7 @@
 
 enum {
 	CERTS_DETAIL = 1, CERTS_RENEW, CERTS_FORCE, CERTS_FILTER, CERTS_SORT,
-	CERTS_SORT_PREV, CERTS_SORT_NEXT, CERTS_REVERSE, CERTS_CLEAR
+	CERTS_SORT_PREV, CERTS_SORT_NEXT, CERTS_REVERSE, CERTS_CLEAR, CERTS_REVOKE
 };
 
 static const struct ui_key certs_keys[] = {
@@ -27,6 +27,9 @@ static const struct ui_key certs_keys[] = {
 	{ 'r', "r", "renew", "renew the selected certificate if due (asks first)",
 	  CERTS_RENEW },
 	{ 'R', "R", NULL, "renew it now even if not due (asks first)", CERTS_FORCE },
+	{ 'D', "D/Del", "revoke", "revoke the selected certificate (asks a reason, "
+	  "then its name)", CERTS_REVOKE },
+	{ KEY_DC, "Del", NULL, NULL, CERTS_REVOKE },
 	{ '/', "/", "filter", "filter by name, domain or issuer (Enter keeps it)",
 	  CERTS_FILTER },
 	{ 27, "Esc", NULL, "clear the filter", CERTS_CLEAR },
@@ -336,6 +339,10 @@ certs_key(struct ui *ui, void *st, int action, int key)
 		break;
 	case CERTS_RENEW: certs_ask_renew(ui, c, 0); break;
 	case CERTS_FORCE: certs_ask_renew(ui, c, 1); break;
+	case CERTS_REVOKE:
+		if (certlist_at(cl, c->list.sel) != NULL)
+			(void)ui_push(ui, &screen_revoke_ops, certlist_at(cl, c->list.sel)->name);
+		break;
 	case CERTS_FILTER: c->typing = 1; break;
 	case CERTS_CLEAR:
 		if (c->filter[0] == '\0')

@@ -154,27 +154,39 @@ ui_engine_start(struct ui *ui, char *why, size_t whysz)
 }
 
 uint32_t
-ui_renew(struct ui *ui, const char *name, int force)
+ui_submit(struct ui *ui, struct engine_cmd *cmd, const char *what)
 {
-	struct engine_cmd *cmd;
 	struct err err;
-	char why[1024];
+	char why[1024], title[128];
 	uint32_t id;
 
-	if (ui->engine == NULL &&
-	    (ui->engine = ui_engine_start(ui, why, sizeof why)) == NULL) {
-		dialog_message(ui, "The engine did not start", why);
-		return 0;
-	}
-	if ((cmd = engine_cmd_new(ENGINE_CMD_RENEW, name)) == NULL) {
+	if (cmd == NULL) {
 		ui_message(ui, ROLE_LOG_ERROR, "out of memory");
 		return 0;
 	}
-	cmd->force = force;
-	if ((id = engine_submit(ui->engine, cmd, &err)) == 0) {
-		dialog_message(ui, "Renewal not started", err.msg);
+	if (ui->engine == NULL &&
+	    (ui->engine = ui_engine_start(ui, why, sizeof why)) == NULL) {
+		engine_cmd_free(cmd);
+		dialog_message(ui, "The engine did not start", why);
 		return 0;
 	}
+	if ((id = engine_submit(ui->engine, cmd, &err)) == 0) {
+		snprintf(title, sizeof title, "%s not started", what);
+		dialog_message(ui, title, err.msg);
+	}
+	return id;
+}
+
+uint32_t
+ui_renew(struct ui *ui, const char *name, int force)
+{
+	struct engine_cmd *cmd;
+	uint32_t id;
+
+	if ((cmd = engine_cmd_new(ENGINE_CMD_RENEW, name)) != NULL)
+		cmd->force = force;
+	if ((id = ui_submit(ui, cmd, "Renewal")) == 0)
+		return 0;
 	ui_message(ui, ROLE_STATUSLINE, "%s of %s started (job #%u)",
 	    force ? "Forced renewal" : "Renewal", name, (unsigned)id);
 	return id;
@@ -431,10 +443,14 @@ ui_draw(struct ui *ui)
 		move(0, 0);
 	} else {
 		ui_draw_frame(ui, f);
+		ui->cursor_y = -1;
 		f->ops->draw(ui, f->st);
-		/* The real cursor on the selected row, for screen readers. */
+		/* The real cursor on the selected row or the field being
+		 * typed in, for screen readers. */
 		l = f->ops->list != NULL ? f->ops->list(f->st) : NULL;
-		if (l != NULL && l->cursor && l->n > 0)
+		if (ui->cursor_y >= 0)
+			move(ui->cursor_y, ui->cursor_x);
+		else if (l != NULL && l->cursor && l->n > 0)
 			move(l->y0 + (int)(l->sel - l->top), 0);
 		else
 			move(LINES - 1, COLS - 1);
