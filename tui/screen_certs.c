@@ -13,13 +13,15 @@
 #include <string.h>
 
 #include "certlist.h"
+#include "engine.h"
 #include "jobs.h"
 #include "names.h"
 #include "screen.h"
 
 enum {
 	CERTS_DETAIL = 1, CERTS_RENEW, CERTS_FORCE, CERTS_FILTER, CERTS_SORT,
-	CERTS_SORT_PREV, CERTS_SORT_NEXT, CERTS_REVERSE, CERTS_CLEAR, CERTS_REVOKE
+	CERTS_SORT_PREV, CERTS_SORT_NEXT, CERTS_REVERSE, CERTS_CLEAR, CERTS_REVOKE,
+	CERTS_RENEW_ALL, CERTS_CANCEL
 };
 
 static const struct ui_key certs_keys[] = {
@@ -30,6 +32,10 @@ static const struct ui_key certs_keys[] = {
 	{ 'D', "D/Del", "revoke", "revoke the selected certificate (asks a reason, "
 	  "then its name)", CERTS_REVOKE },
 	{ KEY_DC, "Del", NULL, NULL, CERTS_REVOKE },
+	{ 'A', "A", "all due", "renew every certificate that is due (lists them "
+	  "first)", CERTS_RENEW_ALL },
+	{ 'c', "c", NULL, "cancel the selected certificate's running job (asks "
+	  "first)", CERTS_CANCEL },
 	{ '/', "/", "filter", "filter by name, domain or issuer (Enter keeps it)",
 	  CERTS_FILTER },
 	{ 27, "Esc", NULL, "clear the filter", CERTS_CLEAR },
@@ -294,6 +300,101 @@ certs_ask_renew(struct ui *ui, struct certs *c, int force)
 	dialog_confirm(ui, title, text, 0, certs_renew_yes, r->name, force);
 }
 
+/* Due by the list's own rules, which are the engine's: these are what
+ * a renewal of everything would renew. */
+static int
+certs_is_due(const struct cert_row *r)
+{
+	return r->loaded && (r->status == STATUS_DUE ||
+	    r->status == STATUS_EXPIRING || r->status == STATUS_EXPIRED);
+}
+
+static void
+certs_renew_all_yes(struct ui *ui, const char *arg, int flag)
+{
+	size_t i, n = 0;
+
+	(void)arg;
+	(void)flag;
+	for (i = 0; i < ui->certs->n; i++)
+		if (certs_is_due(&ui->certs->rows[i]) &&
+		    ui_renew(ui, ui->certs->rows[i].name, 0) != 0)
+			n++;
+	ui_message(ui, ROLE_STATUSLINE, "%zu renewal%s started", n, n == 1 ? "" : "s");
+}
+
+/* One line per certificate due, saying why, then how many more. */
+static void
+certs_ask_renew_all(struct ui *ui)
+{
+	const struct certlist *cl = ui->certs;
+	char text[1400], day[32];
+	size_t i, n = 0, len = 0;
+	long left;
+
+	text[0] = '\0';
+	for (i = 0; i < cl->n; i++) {
+		const struct cert_row *r = &cl->rows[i];
+
+		if (!certs_is_due(r))
+			continue;
+		if (n++ >= 8 || len >= sizeof text - 160)
+			continue;
+		left = status_days_left(r->rec.not_after, ui->now);
+		ui_time(r->rec.not_after, 0, day, sizeof day);
+		len += (size_t)snprintf(text + len, sizeof text - len,
+		    left < 0 ? "%.40s: expired on %s\n" : "%.40s: %s, %ld days left "
+		    "(expires %s)\n", r->name, left < 0 ? day : certs_words[r->status],
+		    left, day);
+	}
+	if (n == 0) {
+		dialog_message(ui, "Nothing is due", cl->n_loaded < cl->n ?
+		    "No certificate read so far is due for renewal; records are "
+		    "still being read." : "No certificate is due for renewal.");
+		return;
+	}
+	if (n > 8)
+		snprintf(text + len, sizeof text - len, "and %zu more\n", n - 8);
+	len = strlen(text);
+	snprintf(text + len, sizeof text - len, "\nRenew these %zu? Current "
+	    "certificates stay in the archive.", n);
+	dialog_confirm(ui, "Renew all that are due", text, 0, certs_renew_all_yes,
+	    NULL, 0);
+}
+
+static void
+certs_cancel_yes(struct ui *ui, const char *name, int job)
+{
+	struct engine_cmd *cmd;
+
+	if ((cmd = engine_cmd_new(ENGINE_CMD_CANCEL, name)) != NULL)
+		cmd->target = (uint32_t)job;
+	if (ui_submit(ui, cmd, "Cancellation") != 0)
+		ui_message(ui, ROLE_STATUSLINE, "cancelling job #%d (%s)…", job, name);
+}
+
+static void
+certs_ask_cancel(struct ui *ui, struct certs *c)
+{
+	const struct cert_row *r = certlist_at(ui->certs, c->list.sel);
+	const struct jobs_job *job;
+	char text[512];
+
+	if (r == NULL)
+		return;
+	job = jobs_latest_for(ui->jobs, r->name);
+	if (job == NULL || job->state != JOBS_RUNNING) {
+		ui_message(ui, ROLE_STATUSLINE, "%s: no job running to cancel", r->name);
+		return;
+	}
+	snprintf(text, sizeof text, "Cancel job #%u for %s (now at %s)? Its "
+	    "challenge answers are withdrawn and nothing new is stored; the "
+	    "current certificate stays as it is.", (unsigned)job->id, r->name,
+	    event_step_name(job->step));
+	dialog_confirm(ui, "Cancel job", text, 1, certs_cancel_yes, r->name,
+	    (int)job->id);
+}
+
 /* Keys while the filter is being typed: text, Backspace, Enter, Esc. */
 static int
 certs_type(struct ui *ui, struct certs *c, int key)
@@ -339,6 +440,8 @@ certs_key(struct ui *ui, void *st, int action, int key)
 		break;
 	case CERTS_RENEW: certs_ask_renew(ui, c, 0); break;
 	case CERTS_FORCE: certs_ask_renew(ui, c, 1); break;
+	case CERTS_RENEW_ALL: certs_ask_renew_all(ui); break;
+	case CERTS_CANCEL: certs_ask_cancel(ui, c); break;
 	case CERTS_REVOKE:
 		if (certlist_at(cl, c->list.sel) != NULL)
 			(void)ui_push(ui, &screen_revoke_ops, certlist_at(cl, c->list.sel)->name);

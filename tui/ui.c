@@ -375,7 +375,14 @@ ui_on_event(struct ui *ui, const struct event *ev)
 	    certlist_reload(ui->certs, ui->store, ev->subject, &err) != 0)
 		ui_message(ui, ROLE_LOG_ERROR, "%s: %s", ev->subject, err.msg);
 	ui_broadcast(ui, ev);
-	if (ev->kind == EVENT_FAILED) {
+	if (ev->kind == EVENT_FAILED && ev->err_code == ERR_CANCELLED) {
+		snprintf(title, sizeof title, "Job #%u for %s cancelled",
+		    (unsigned)ev->job, ev->subject[0] ? ev->subject : "-");
+		snprintf(text, sizeof text, "%s\n\nCleaned up: its challenge answers "
+		    "were withdrawn (responder entries, webroot files, DNS records) "
+		    "and nothing new was stored.", ev->msg);
+		dialog_message(ui, title, text);
+	} else if (ev->kind == EVENT_FAILED) {
 		snprintf(title, sizeof title, "Job #%u for %s failed", (unsigned)ev->job,
 		    ev->subject[0] ? ev->subject : "-");
 		snprintf(text, sizeof text, "%s%s%s", ev->msg,
