@@ -3,9 +3,12 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -135,6 +138,29 @@ account_save(struct store *s, const char *ca_id, const char *name,
 	return rc;
 }
 
+/* Run as root, an account key others may write is refused: whoever can
+ * replace it takes over the account (RELIABILITY.md case 30). The store
+ * only reads regular files, so a path stat is enough here. */
+static int
+account_key_perms_ok(struct store *s, const char *path, struct err *err)
+{
+	char full[1024];
+	struct stat st;
+	unsigned mode;
+
+	if (geteuid() != 0)
+		return 0;
+	snprintf(full, sizeof full, "%s/%s", store_path(s), path);
+	if (lstat(full, &st) == -1)
+		return err_errno(err, "%s", full);
+	mode = st.st_mode & 07777;
+	if ((mode & (S_IWGRP | S_IWOTH)) != 0)
+		return err_set(err, ERR_IO, "%s: refusing it when running as "
+		    "root: %s-writable (mode %04o; chmod go-w)", full,
+		    (mode & S_IWOTH) != 0 ? "world" : "group", mode);
+	return 0;
+}
+
 struct crypto_key *
 account_key_load(struct store *s, const char *ca_id, const char *name,
     const char *key_file, int *absent, struct err *err)
@@ -146,14 +172,24 @@ account_key_load(struct store *s, const char *ca_id, const char *name,
 	if (absent != NULL)
 		*absent = 0;
 	account_path(ca_id, name, key_file ? key_file : "key.pem", path, sizeof path);
+	buf_init(&b, 0);
 	if (!store_doc_exists(s, path)) {
+		/* Something that is not a regular file (a planted symlink, a
+		 * folder) is refused with the read's own reason; only a key
+		 * that is not there at all counts as absent. */
+		if (store_doc_read(s, path, ACCOUNT_KEY_MAX, &b, err) != 0 &&
+		    errno != ENOENT) {
+			buf_free(&b);
+			return NULL;
+		}
+		buf_free(&b);
 		if (absent != NULL)
 			*absent = 1;
 		err_set(err, ERR_IO, "%s/%s: no such key", store_path(s), path);
 		return NULL;
 	}
-	buf_init(&b, 0);
-	if (store_doc_read(s, path, ACCOUNT_KEY_MAX, &b, err) == 0 &&
+	if (account_key_perms_ok(s, path, err) == 0 &&
+	    store_doc_read(s, path, ACCOUNT_KEY_MAX, &b, err) == 0 &&
 	    (key = crypto_key_load_pem(b.data, b.len, err)) == NULL)
 		err_prefix(err, "%s/%s", store_path(s), path);
 	buf_free(&b);

@@ -19,6 +19,7 @@
 
 #include "alpn.h"
 #include "b64url.h"
+#include "buf.h"
 #include "challenge.h"
 #include "esc.h"
 #include "fsutil.h"
@@ -144,6 +145,24 @@ webroot_subdir(int dirfd, const char *name, const char *root, struct err *err)
 	return fd;
 }
 
+/* A run killed after writing its challenge file leaves it; the run that
+ * resumes the order finds it in place. A regular file holding exactly
+ * this challenge's key authorization can only be that file: it is taken
+ * over (and removed after validation) instead of failing on O_EXCL. */
+static int
+webroot_ours_left(struct solve *s)
+{
+	struct buf b;
+	int same;
+
+	buf_init(&b, 0);
+	same = fsutil_read_at(s->dirfd, s->token, strlen(s->keyauth) + 1, &b,
+	    NULL) == 0 && b.len == strlen(s->keyauth) &&
+	    memcmp(b.data, s->keyauth, b.len) == 0;
+	buf_free(&b);
+	return same;
+}
+
 static int
 webroot_present(struct job *job, struct solve *s, struct err *err)
 {
@@ -164,8 +183,8 @@ webroot_present(struct job *job, struct solve *s, struct err *err)
 	close(wkfd);
 	if (s->dirfd < 0)
 		return -1;
-	if (fsutil_write_atomic_at(s->dirfd, s->token, s->keyauth, strlen(s->keyauth),
-	    0644, 0, err) != 0)
+	if (!webroot_ours_left(s) && fsutil_write_atomic_at(s->dirfd, s->token,
+	    s->keyauth, strlen(s->keyauth), 0644, 0, err) != 0)
 		return err_prefix(err, "webroot %s/.well-known/acme-challenge", root);
 	s->presented = 1;
 	return 0;

@@ -19,6 +19,7 @@
 #include "due.h"
 #include "esc.h"
 #include "json.h"
+#include "names.h"
 #include "status.h"
 #include "store.h"
 
@@ -213,6 +214,20 @@ show_versions(struct store *s, const char *name)
 	free(versions);
 }
 
+/* One name; an IDN both ways, as the detail screen shows it: the
+ * Unicode form a person typed and the A-label the certificate holds. */
+static void
+show_domain(const char *label, const char *name)
+{
+	struct names_id id;
+
+	if (strstr(name, "xn--") != NULL && names_parse(name, &id, NULL) == 0 &&
+	    strcmp(id.display, id.value) != 0)
+		printf("%-14s%s (%s)\n", label, id.display, id.value);
+	else
+		printf("%-14s%s\n", label, name);
+}
+
 static void
 show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
     time_t now, double fraction, int days)
@@ -224,7 +239,7 @@ show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
 	printf("%-14s%s\n", "name:", name);
 	printf("%-14s%s\n", "status:", show_status(sc, now, fraction, days));
 	for (i = 0; i < sc->rec.n_domains; i++)
-		printf("%-14s%s\n", i ? "" : "domains:", sc->rec.domains[i]);
+		show_domain(i ? "" : "domains:", sc->rec.domains[i]);
 	if (sc->have_info) {
 		show_date(sc->info.not_before, a, sizeof a);
 		show_date(sc->info.not_after, b, sizeof b);
