@@ -21,11 +21,12 @@
 enum {
 	CERTS_DETAIL = 1, CERTS_RENEW, CERTS_FORCE, CERTS_FILTER, CERTS_SORT,
 	CERTS_SORT_PREV, CERTS_SORT_NEXT, CERTS_REVERSE, CERTS_CLEAR, CERTS_REVOKE,
-	CERTS_RENEW_ALL, CERTS_CANCEL
+	CERTS_RENEW_ALL, CERTS_CANCEL, CERTS_NEW
 };
 
 static const struct ui_key certs_keys[] = {
 	{ '\r', "Enter", "detail", "details of the selected certificate", CERTS_DETAIL },
+	{ 'n', "n", "new", "set up a new certificate, step by step", CERTS_NEW },
 	{ 'r', "r", "renew", "renew the selected certificate if due (asks first)",
 	  CERTS_RENEW },
 	{ 'R', "R", NULL, "renew it now even if not due (asks first)", CERTS_FORCE },
@@ -265,7 +266,8 @@ certs_draw(struct ui *ui, void *st)
 	certs_draw_heads(ui, c);
 	if (c->list.n == 0)
 		ui_put(ui, 4, 2, COLS - 2, ROLE_DIM, ui->certs->n == 0 ?
-		    "No certificates yet: 'certdeck issue NAME -d DOMAIN' makes one." :
+		    "No certificates yet. Press n to set up the first one, step "
+		    "by step." :
 		    "No certificate matches the filter.");
 	for (i = 0; i < (size_t)rows && c->list.top + i < c->list.n; i++) {
 		r = certlist_at(ui->certs, c->list.top + i);
@@ -441,6 +443,7 @@ certs_key(struct ui *ui, void *st, int action, int key)
 	case CERTS_RENEW: certs_ask_renew(ui, c, 0); break;
 	case CERTS_FORCE: certs_ask_renew(ui, c, 1); break;
 	case CERTS_RENEW_ALL: certs_ask_renew_all(ui); break;
+	case CERTS_NEW: (void)ui_push(ui, &screen_wizard_ops, NULL); break;
 	case CERTS_CANCEL: certs_ask_cancel(ui, c); break;
 	case CERTS_REVOKE:
 		if (certlist_at(cl, c->list.sel) != NULL)

@@ -23,7 +23,7 @@ like "$(row 3)" '^✓ valid +alpha +alpha\.example\.test' "alpha: symbol, status
 like "$(tmux_capture)" 'bravo +bravo\.example\.test \+2 more' "bravo: first domain and +2 more"
 like "$(row 3)" ' 1825 █{5,6}' "days left with a bar"
 like "$(row 2)" 'STATUS +NAME ▲ +DOMAINS +DAYS LEFT +EXPIRES +ISSUER' "column headings, sorted by name"
-like "$(row 29)" 'Enter detail +r renew +/ filter +s sort +\? help' "the footer lists this screen's keys"
+like "$(row 29)" 'Enter detail +n new +r renew +D/Del revoke +A all due +/ filter +s sort +\? help' "the footer lists this screen's keys"
 like "$(row 28)" 'no events yet' "the status line says no event has come yet"
 
 # --- sorting

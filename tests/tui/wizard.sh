@@ -1,0 +1,132 @@
+#!/bin/bash
+# wizard.sh: onboarding through the wizard against Pebble, with real
+# keystrokes. Bad input in each field gets an inline message; a two-name
+# certificate (one an IDN) through http-01 is issued, verifies against
+# Pebble's root, and its definition joins the config beside every earlier
+# entry; leaving the wizard at a step, or cancelling its job, writes
+# nothing and leaves no responder listening.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+. "$top_srcdir/tests/tui/ui-lib.sh"
+read -r PEBBLE_PID CHALLTESTSRV_PID <<<"$(pebble_pids)"
+at_exit 'kill -CONT $PEBBLE_PID $CHALLTESTSRV_PID 2>/dev/null'
+
+cat >"$CONF" <<'CONF'
+renew_days = 30;
+certificates = (
+  { name = "old"; domains = [ "old.example.test" ]; challenge = "http-01"; }
+);
+CONF
+cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
+HOOK=$PEBBLE_SCRATCH/not-executable.sh
+printf '#!/bin/sh\nexit 0\n' >"$HOOK"
+listening() { [ "$(ss -Hltn "sport = :$PEBBLE_HTTP_PORT" | wc -l)" -gt 0 ]; }
+not_listening() { ! listening; }
+conf_unchanged() { cmp -s "$CONF" "$PEBBLE_SCRATCH/conf.before"; }
+
+run_ui "$CERTDECK" "${CDK_ARGS[@]}" || bail_out "tmux did not start"
+check "an empty store offers the wizard" tmux_wait_for 'No certificates yet\. Press n'
+tmux_send n
+check "n opens the wizard at step 1" tmux_wait_for 'New certificate: step 1 of 5, Names'
+
+# --- names, checked as typed
+tmux_send Enter
+check "no names: an inline message" tmux_wait_for 'Type at least one name'
+tmux_send -l 'exa mple.com'
+check "a space in a name is refused as typed" tmux_wait_for '✗ .*exa mple\.com'
+tmux_send C-u
+tmux_send -l "$(printf 'a%.0s' $(seq 300)).example.test"
+check "a 300-character label is refused" \
+    tmux_wait_for '✗ longer than 253 characters \(name .aaaa'
+tmux_send C-u
+tmux_send -l "$(printf 'b%.0s' $(seq 64)).example.test"
+check "so is a 64-character one" tmux_wait_for '✗ .*63.*\(name .bbbb'
+tmux_send C-u
+tmux_send -l '*.*.example.com'
+check "*.*.example.com is refused" tmux_wait_for '✗ .*\*\.\*\.example\.com'
+tmux_send Enter
+check "Enter with a bad name stays, saying why" tmux_wait_for 'Fix the names marked'
+tmux_send C-u
+tmux_send -l 'web.example.test, bücher.example.test'
+check "an IDN is shown both ways" \
+    tmux_wait_for '✓ bücher\.example\.test += +xn--bcher-kva\.example\.test'
+check "a certificate name is suggested" \
+    tmux_wait_for 'Certificate name: +\[web\.example\.test'
+tmux_send Enter
+check "step 2: CA and account" tmux_wait_for 'step 2 of 5, CA and account'
+like "$(tmux_capture)" "CA: +$PEBBLE_DIR_URL" "it names the CA's directory"
+like "$(tmux_capture)" "termsOfService" "and where its terms are"
+tmux_send Tab Space Enter
+check "without agreeing to the terms it stays" tmux_wait_for 'agree to its terms'
+tmux_send Space Enter
+
+# --- how to prove control: bad paths
+check "step 3: how to prove control" tmux_wait_for 'step 3 of 5, How to prove control'
+check "the http-01 port comes from the command line" \
+    tmux_wait_for "Port: +\\[$PEBBLE_HTTP_PORT"
+tmux_send Right Tab
+tmux_send -l /no/such/folder
+tmux_send Enter
+check "a webroot that does not exist is refused" \
+    tmux_wait_for 'Web root: /no/such/folder does not exist'
+tmux_send Tab Right Right Tab
+tmux_send -l "$HOOK"
+tmux_send Enter
+check "a hook that is not executable is refused" \
+    tmux_wait_for 'DNS hook: .*not-executable\.sh is not an executable program'
+tmux_send Tab Left Left Left
+check "back to http-01" tmux_wait_for '< http-01, built-in responder >'
+tmux_send Enter
+check "step 4: key" tmux_wait_for 'step 4 of 5, Key'
+tmux_send Enter
+check "step 5: review" tmux_wait_for 'step 5 of 5, Review'
+like "$(tmux_capture)" 'Names: +web\.example\.test, bücher\.example\.test' "it lists the names"
+ok "the config is untouched before issuing" conf_unchanged
+tmux_send Enter
+check "the job's names show as it runs" tmux_wait_for 'xn--bcher-kva|bücher\.example\.test +(waiting|pending|challenge|valid)' 30
+check "it ends on the certificate's detail" tmux_wait_for 'web\.example\.test: issued\.|versions: +1:' 60
+check "the certificate verifies against Pebble's root" verify_live web.example.test
+is "$(san_count web.example.test)" 2 "it carries both names"
+check "the config holds the new definition" grep -q 'name = "web.example.test"' "$CONF"
+check "with both names, as A-labels" grep -q '"xn--bcher-kva.example.test"' "$CONF"
+check "and still the earlier entry" grep -q 'name = "old"' "$CONF"
+check "and the global setting" grep -Eq '^renew_days = 30;' "$CONF"
+check "the command line reads the new config" cdk_out "$OUT" show web.example.test
+tmux_send Escape
+check "Esc from the detail goes back to the wizard's summary" tmux_wait_for 'Issued\. Its definition was added'
+tmux_send Escape
+check "the list shows the new certificate" tmux_wait_for 'valid +web\.example\.test'
+cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
+
+# --- leaving at a step writes nothing
+tmux_send n
+tmux_send -l 'leave.example.test'
+tmux_send Enter Enter
+check "at step 3" tmux_wait_for 'step 3 of 5'
+tmux_send Escape Escape Escape
+check "Esc back to the first step, then out" tmux_wait_for 'nothing was written'
+check "the config is unchanged" conf_unchanged
+check "no certificate was made" test ! -e "$STATE/certs/leave.example.test.json"
+
+# --- cancelling the job writes nothing and takes its responder down
+kill -STOP "$CHALLTESTSRV_PID"
+tmux_send n
+tmux_send -l 'stop.example.test'
+tmux_send Enter Enter Enter Enter Enter
+check "the job runs" tmux_wait_for 'Job #[0-9]+: issuing stop\.example\.test'
+check "its responder listens" wait_for listening
+tmux_send Escape
+check "Esc cancels it" tmux_wait_for 'Job #[0-9]+ for stop\.example\.test cancelled' 30
+kill -CONT "$CHALLTESTSRV_PID"
+tmux_send Enter
+check "the wizard says nothing was written" tmux_wait_for 'Not issued; nothing was written'
+check "the config is unchanged" conf_unchanged
+check "no responder is left listening" wait_for not_listening
+tmux_send Escape
+check "Esc goes back to Review" tmux_wait_for 'step 5 of 5, Review'
+tmux_send Escape Escape Escape Escape Escape
+check "and out" tmux_wait_for 'nothing was written'
+tmux_send q
+check "q quits" tmux_wait_for '^exit=0$' 30
+
+done_testing

@@ -1,0 +1,345 @@
+/*
+ * wizard: onboarding a new certificate from the screens (n). A few
+ * steps, each a small form (Tab and Shift-Tab between fields, Enter on,
+ * Esc back, "step k of n"), then Review and Issue: the job's steps live,
+ * one line per name, ending on the new certificate's detail view. The
+ * definition is written to the configuration file only once the
+ * certificate is issued; leaving at any step, or cancelling the job,
+ * writes nothing (the engine's cancel takes its challenge answers down).
+ */
+#include "autoconfig.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "jobs.h"
+#include "screen.h"
+#include "wizard.h"
+
+enum { WZ_NEXT = 1, WZ_PREV, WZ_GO, WZ_BACK, WZ_LEFT, WZ_RIGHT, WZ_SPACE,
+	WZ_CANCEL };
+
+static const struct ui_key wiz_keys[] = {
+	{ '\t', "Tab/S-Tab", "field", "next or previous field", WZ_NEXT },
+	{ KEY_BTAB, "S-Tab", NULL, NULL, WZ_PREV },
+	{ '\r', "Enter", "next", "check this step and go on; on Review, issue",
+	  WZ_GO },
+	{ 27, "Esc", "back", "the step before; from the first, leave writing "
+	  "nothing; while issuing, cancel", WZ_BACK },
+	{ KEY_LEFT, "Left/Right", "choose", "change a choice (Space too)",
+	  WZ_LEFT },
+	{ KEY_RIGHT, "Right", NULL, NULL, WZ_RIGHT },
+	{ ' ', "Space", NULL, NULL, WZ_SPACE },
+	{ 'c', "c", NULL, "while issuing: cancel the job; nothing is written",
+	  WZ_CANCEL },
+};
+
+static const char *const wiz_titles[WIZ_STEPS + 1] = {
+	"Names", "CA and account", "How to prove control", "Key", "Review",
+	"Issue"
+};
+
+static void *
+wiz_open(struct ui *ui, const char *arg)
+{
+	struct wizard *w;
+
+	(void)arg;
+	if ((w = calloc(1, sizeof *w)) == NULL) {
+		ui_message(ui, ROLE_LOG_ERROR, "out of memory");
+		return NULL;
+	}
+	wiz_defaults(ui, w);
+	return w;
+}
+
+static void
+wiz_close(void *st)
+{
+	free(st);
+}
+
+/* One line per name with its authorization's state, from the events. */
+static int
+wiz_draw_idents(struct ui *ui, const struct wizard *w, int y, int x, int width)
+{
+	const struct jobs_job *job = jobs_find(ui->jobs, w->job);
+	char line[600];
+	size_t i, j;
+	const char *state;
+
+	for (i = 0; i < w->n_names; i++) {
+		state = "waiting";
+		for (j = 0; job != NULL && j < job->n_idents; j++)
+			if (strcmp(job->idents[j].name, w->ids[i].value) == 0)
+				state = job->idents[j].state;
+		snprintf(line, sizeof line, "%-40s %s", w->ids[i].display, state);
+		ui_put(ui, y++, x + 2, width - 2, strcmp(state, "valid") == 0 ?
+		    ROLE_OK : ROLE_PENDING, line);
+	}
+	return y;
+}
+
+static void
+wiz_draw_issue(struct ui *ui, struct wizard *w, int y, int x, int width, int rows)
+{
+	const struct jobs_job *job = jobs_find(ui->jobs, w->job);
+	char line[700];
+	int top = y;
+
+	snprintf(line, sizeof line, "Job #%u: issuing %.64s%s%s", (unsigned)w->job,
+	    w->text[WF_CERTNAME].text, job != NULL ? ", now at " : "",
+	    job != NULL ? event_step_name(job->step) : "");
+	ui_put(ui, y++, x, width, ROLE_DIALOG, line);
+	y = wiz_draw_idents(ui, w, y, x, width) + 1;
+	y += form_job_draw(ui, w->job, y, x, width, rows - (y - top) - 4);
+	if (w->ended > 0)
+		snprintf(line, sizeof line, "Issued. %s Esc closes.", w->saved);
+	else if (w->ended < 0)
+		snprintf(line, sizeof line, "Not issued; nothing was written to the "
+		    "config. Esc goes back to Review.");
+	else
+		snprintf(line, sizeof line, "Esc or c cancels; nothing is written "
+		    "until it is issued.");
+	ui_put(ui, y + 1, x, width, w->ended < 0 ? ROLE_LOG_ERROR : w->ended > 0 ?
+	    ROLE_OK : ROLE_DIM, line);
+}
+
+static void
+wiz_draw(struct ui *ui, void *st)
+{
+	struct wizard *w = st;
+	char title[128];
+	int width = COLS - 4 < 96 ? COLS - 4 : 96, x = (COLS - width) / 2, i;
+	int rows = LINES - 4;
+
+	if (w->step < WIZ_STEPS)
+		snprintf(title, sizeof title, " New certificate: step %d of %d, %s ",
+		    (int)w->step + 1, WIZ_STEPS, wiz_titles[w->step]);
+	else
+		snprintf(title, sizeof title, " New certificate: %s ",
+		    wiz_titles[w->step]);
+	ui_put(ui, 1, x, width, ROLE_DIALOG_BUTTON, title);
+	for (i = 2; i < rows + 1; i++)
+		ui_put(ui, i, x, width, ROLE_DIALOG, "");
+	if (w->step == WIZ_ISSUE)
+		wiz_draw_issue(ui, w, 3, x + 2, width - 4, rows - 2);
+	else
+		wiz_draw_step(ui, w, 3, x + 2, width - 4, rows - 2);
+}
+
+static void
+wiz_focus_first(struct wizard *w)
+{
+	enum wiz_field f[WF_COUNT];
+
+	w->focus = wiz_fields(w, w->step, f) > 0 ? f[0] : WF_COUNT;
+}
+
+static void
+wiz_focus_move(struct wizard *w, int dir)
+{
+	enum wiz_field f[WF_COUNT];
+	size_t n = wiz_fields(w, w->step, f), i;
+
+	for (i = 0; i < n; i++)
+		if (f[i] == w->focus)
+			break;
+	if (n > 0)
+		w->focus = f[(i + n + (size_t)(dir > 0 ? 1 : n - 1)) % n];
+}
+
+/* Builds the issue command from the answers. */
+static struct engine_cmd *
+wiz_command(const struct wizard *w)
+{
+	static const char *const challenge[WM_COUNT] = { "http-01", "webroot",
+		"tls-alpn-01", "dns-01" };
+	struct engine_cmd *cmd;
+	struct err err;
+	size_t i;
+
+	if ((cmd = engine_cmd_new(ENGINE_CMD_ISSUE, w->text[WF_CERTNAME].text)) == NULL)
+		return NULL;
+	for (i = 0; i < w->n_names; i++)
+		if (engine_cmd_add_domain(cmd, w->ids[i].value, &err) != 0)
+			goto fail;
+	if ((cmd->challenge = strdup(challenge[w->method])) == NULL ||
+	    (w->method == WM_WEBROOT &&
+	    (cmd->webroot = strdup(w->text[WF_WEBROOT].text)) == NULL) ||
+	    crypto_key_type_parse(wiz_key_types[w->key], &cmd->key_type, &err) != 0)
+		goto fail;
+	return cmd;
+fail:
+	engine_cmd_free(cmd);
+	return NULL;
+}
+
+/* Submits the job; an engine not started yet starts with the answers
+ * (contact, agreement, port, hook), which it takes only when it starts. */
+static void
+wiz_issue(struct ui *ui, struct wizard *w)
+{
+	const struct cli *saved = ui->cli;
+	struct cli answers;
+	int port = atoi(w->text[WF_PORT].text);
+
+	if (ui->engine == NULL) {
+		answers = *ui->cli;
+		if (!w->account_exists) {
+			answers.email = w->text[WF_EMAIL].text[0] ? w->text[WF_EMAIL].text :
+			    NULL;
+			answers.agree_tos = w->agree;
+		}
+		if (w->method == WM_HTTP)
+			answers.http_port = port;
+		else if (w->method == WM_ALPN)
+			answers.tls_port = port;
+		else if (w->method == WM_DNS)
+			answers.dns_hook = w->text[WF_HOOK].text;
+		ui->cli = &answers;
+	}
+	w->job = ui_submit(ui, wiz_command(w), "Issuance");
+	ui->cli = saved;
+	if (w->job != 0) {
+		w->step = WIZ_ISSUE;
+		w->ended = 0;
+	}
+}
+
+static void
+wiz_cancel_job(struct ui *ui, struct wizard *w)
+{
+	struct engine_cmd *cmd;
+
+	if ((cmd = engine_cmd_new(ENGINE_CMD_CANCEL, w->text[WF_CERTNAME].text)) != NULL)
+		cmd->target = w->job;
+	if (ui_submit(ui, cmd, "Cancellation") != 0)
+		ui_message(ui, ROLE_STATUSLINE, "cancelling job #%u…", (unsigned)w->job);
+}
+
+static int
+wiz_issue_key(struct ui *ui, struct wizard *w, int action)
+{
+	if (w->ended == 0) {
+		if (action == WZ_BACK || action == WZ_CANCEL)
+			wiz_cancel_job(ui, w);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (action != WZ_BACK && action != WZ_GO)
+		return UI_HANDLED;
+	if (w->ended > 0)
+		return UI_HANDLED | UI_CLOSE;
+	w->step = WIZ_REVIEW;
+	w->job = 0;
+	wiz_focus_first(w);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+wiz_step_key(struct ui *ui, struct wizard *w, int action)
+{
+	switch (action) {
+	case WZ_NEXT: wiz_focus_move(w, 1); break;
+	case WZ_PREV: wiz_focus_move(w, -1); break;
+	case WZ_LEFT: wiz_choose(w, -1); break;
+	case WZ_RIGHT:
+	case WZ_SPACE: wiz_choose(w, 1); break;
+	case WZ_GO:
+		if (wiz_check(ui, w, w->step) != 0)
+			break;
+		if (w->step == WIZ_REVIEW) {
+			wiz_issue(ui, w);
+			break;
+		}
+		w->step++;
+		if (w->step == WIZ_PROVE && w->wildcard)
+			w->method = WM_DNS;
+		wiz_focus_first(w);
+		break;
+	case WZ_BACK:
+		w->note[0] = '\0';
+		if (w->step == WIZ_NAMES) {
+			ui_message(ui, ROLE_STATUSLINE, "new certificate: left; nothing "
+			    "was written");
+			return UI_HANDLED | UI_CLOSE;
+		}
+		w->step--;
+		wiz_focus_first(w);
+		break;
+	default:
+		return UI_HANDLED;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int
+wiz_key(struct ui *ui, void *st, int action, int key)
+{
+	struct wizard *w = st;
+	int typing;
+
+	if (w->step == WIZ_ISSUE)
+		return wiz_issue_key(ui, w, action);
+	typing = w->focus == WF_NAMES || w->focus == WF_CERTNAME ||
+	    w->focus == WF_EMAIL || w->focus == WF_PORT || w->focus == WF_WEBROOT ||
+	    w->focus == WF_HOOK;
+	if (typing && action != WZ_GO && action != WZ_BACK && action != WZ_NEXT &&
+	    action != WZ_PREV && form_text_key(&w->text[w->focus], key)) {
+		w->note[0] = '\0';
+		if (w->focus == WF_CERTNAME)
+			w->certname_typed = w->text[WF_CERTNAME].text[0] != '\0';
+		if (w->focus == WF_PORT)
+			w->port_typed = 1;
+		if (w->focus == WF_NAMES || w->focus == WF_CERTNAME)
+			wiz_names_check(ui, w);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (action == 0 && key == '?')
+		return 0;
+	return wiz_step_key(ui, w, action);
+}
+
+static int
+wiz_event(struct ui *ui, void *st, const struct event *ev)
+{
+	struct wizard *w = st;
+	struct err err;
+	char *path = NULL;
+
+	if (w->job == 0 || ev->job != w->job || w->ended != 0)
+		return ev->job == w->job && w->job != 0 ? UI_REDRAW : 0;
+	if (ev->kind == EVENT_FAILED)
+		w->ended = -1;
+	if (ev->kind != EVENT_DONE)
+		return UI_REDRAW;
+	w->ended = 1;
+	if (ui->cli->config_path == NULL && (path = config_default_path(&err)) == NULL)
+		snprintf(w->saved, sizeof w->saved, "Not added to the config: %.250s",
+		    err.msg);
+	else if (wiz_save(path ? path : ui->cli->config_path, w, &err) != 0)
+		snprintf(w->saved, sizeof w->saved, "Not added to the config: %.250s",
+		    err.msg);
+	else
+		snprintf(w->saved, sizeof w->saved, "Its definition was added to %.250s.",
+		    path ? path : ui->cli->config_path);
+	free(path);
+	ui_message(ui, ROLE_STATUSLINE, "%s issued. %s", w->text[WF_CERTNAME].text,
+	    w->saved);
+	(void)ui_push(ui, &screen_detail_ops, w->text[WF_CERTNAME].text);
+	return UI_REDRAW;
+}
+
+const struct screen_ops screen_wizard_ops = {
+	.name = "New certificate",
+	.keys = wiz_keys,
+	.n_keys = sizeof wiz_keys / sizeof wiz_keys[0],
+	.open = wiz_open,
+	.close = wiz_close,
+	.draw = wiz_draw,
+	.key = wiz_key,
+	.event = wiz_event,
+};

@@ -1,0 +1,525 @@
+/*
+ * wizard_steps: the onboarding wizard's steps (see wizard.h). Each step
+ * is a few fields; each is checked as it is typed where that is cheap
+ * (names) and when Enter asks to go on (paths, ports, agreement), with
+ * the reason shown under the fields. Nothing here touches the network:
+ * what only the CA can tell is left to the Issue step's job.
+ */
+#include "autoconfig.h"
+
+#include <sys/stat.h>
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "certlist.h"
+#include "cli.h"
+#include "screen.h"
+#include "store.h"
+#include "wizard.h"
+
+#define WIZ_LABEL 22
+
+const char *const wiz_method_names[WM_COUNT] = {
+	[WM_HTTP] = "http-01, built-in responder",
+	[WM_WEBROOT] = "http-01, files in a web server's folder",
+	[WM_ALPN] = "tls-alpn-01, built-in responder",
+	[WM_DNS] = "dns-01, a hook program adds TXT records",
+};
+
+const char *const wiz_key_types[] = { "ec256", "ec384", "rsa2048", "rsa3072",
+	"rsa4096" };
+const size_t wiz_n_key_types = sizeof wiz_key_types / sizeof wiz_key_types[0];
+
+static const char *const wiz_key_words[] = {
+	"ECDSA P-256: small and fast, taken everywhere (recommended)",
+	"ECDSA P-384: a larger curve",
+	"RSA 2048: for very old clients",
+	"RSA 3072", "RSA 4096: slow, for policies that ask for it",
+};
+
+static const struct {
+	enum wiz_field field;
+	const char *label;
+} wiz_labels[] = {
+	{ WF_NAMES, "Names (comma between):" },
+	{ WF_CERTNAME, "Certificate name:" },
+	{ WF_EMAIL, "Contact e-mail:" },
+	{ WF_PORT, "Port:" },
+	{ WF_WEBROOT, "Web root folder:" },
+	{ WF_HOOK, "DNS hook program:" },
+};
+
+size_t
+wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
+{
+	size_t n = 0;
+
+	switch (step) {
+	case WIZ_NAMES:
+		out[n++] = WF_NAMES;
+		out[n++] = WF_CERTNAME;
+		break;
+	case WIZ_ACCOUNT:
+		if (!w->account_exists) {
+			out[n++] = WF_EMAIL;
+			out[n++] = WF_AGREE;
+		}
+		break;
+	case WIZ_PROVE:
+		out[n++] = WF_METHOD;
+		if (w->method == WM_HTTP || w->method == WM_ALPN)
+			out[n++] = WF_PORT;
+		else if (w->method == WM_WEBROOT)
+			out[n++] = WF_WEBROOT;
+		else
+			out[n++] = WF_HOOK;
+		break;
+	case WIZ_KEY:
+		out[n++] = WF_KEY;
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+/* Looks for the account the engine would use: NAME at the CA whose
+ * directory is the one the screens were started with. */
+static void
+wiz_find_account(struct ui *ui, struct wizard *w)
+{
+	const char *name = ui->cli->account ? ui->cli->account : "default";
+	struct account_rec rec;
+	char **cas = NULL;
+	size_t n = 0, i;
+
+	if (ui->cli->server == NULL ||
+	    store_dir_list(ui->store, "accounts", &cas, &n, NULL) != 0)
+		return;
+	for (i = 0; i < n && !w->account_exists; i++) {
+		memset(&rec, 0, sizeof rec);
+		if (account_load(ui->store, cas[i], name, &rec, NULL) == 1 &&
+		    rec.directory != NULL && strcmp(rec.directory, ui->cli->server) == 0) {
+			w->account_exists = 1;
+			snprintf(w->account_contact, sizeof w->account_contact, "%s",
+			    rec.n_contacts ? rec.contacts[0] : "no contact");
+		}
+		account_rec_free(&rec);
+	}
+	store_names_free(cas, n);
+}
+
+void
+wiz_defaults(struct ui *ui, struct wizard *w)
+{
+	char port[16];
+
+	wiz_find_account(ui, w);
+	form_text_set(&w->text[WF_EMAIL], ui->cli->email ? ui->cli->email : "");
+	w->agree = ui->cli->agree_tos;
+	w->default_port[0] = ui->cli->http_port ? ui->cli->http_port : 80;
+	w->default_port[1] = ui->cli->tls_port ? ui->cli->tls_port : 443;
+	snprintf(port, sizeof port, "%d", w->default_port[0]);
+	form_text_set(&w->text[WF_PORT], port);
+	form_text_set(&w->text[WF_HOOK], ui->cli->dns_hook ? ui->cli->dns_hook : "");
+}
+
+/* The next name in a comma-separated list, spaces around it dropped;
+ * NULL at the end. */
+static const char *
+wiz_next_name(const char *p, char *out, size_t outsz)
+{
+	size_t len, start;
+
+	while (*p == ' ' || *p == ',')
+		p++;
+	if (*p == '\0')
+		return NULL;
+	len = strcspn(p, ",");
+	start = 0;
+	while (len > 0 && p[len - 1] == ' ')
+		len--;
+	snprintf(out, outsz, "%.*s", (int)(len < outsz ? len : outsz - 1), p + start);
+	p += strcspn(p, ",");
+	return p;
+}
+
+/* The reason first: a long name would push it off the screen. */
+static void
+wiz_name_err(char *out, size_t outsz, const char *msg)
+{
+	const char *why = strstr(msg, "': ");
+
+	if (why != NULL && why - msg > 48 && strncmp(msg, "name '", 6) == 0)
+		snprintf(out, outsz, "%.120s (name '%.24s…')", why + 3, msg + 6);
+	else
+		snprintf(out, outsz, "%.150s", msg);
+}
+
+void
+wiz_names_check(struct ui *ui, struct wizard *w)
+{
+	const char *p = w->text[WF_NAMES].text;
+	char one[FORM_TEXT_MAX];
+	struct err err;
+	size_t i;
+
+	(void)ui;
+	w->n_names = 0;
+	w->wildcard = 0;
+	while ((p = wiz_next_name(p, one, sizeof one)) != NULL &&
+	    w->n_names < WIZ_NAMES_MAX) {
+		i = w->n_names++;
+		w->name_errs[i][0] = '\0';
+		if (names_parse(one, &w->ids[i], &err) != 0) {
+			wiz_name_err(w->name_errs[i], sizeof w->name_errs[i], err.msg);
+			continue;
+		}
+		w->wildcard |= w->ids[i].wildcard;
+	}
+	if (!w->certname_typed) {
+		one[0] = '\0';
+		if (w->n_names > 0 && w->name_errs[0][0] == '\0')
+			names_suggest_cert_name(&w->ids[0], one, 65);
+		form_text_set(&w->text[WF_CERTNAME], one);
+	}
+}
+
+static int
+wiz_check_names(struct ui *ui, struct wizard *w)
+{
+	const char *name = w->text[WF_CERTNAME].text;
+	struct err err;
+	size_t i, j;
+
+	if (w->n_names == 0)
+		return snprintf(w->note, sizeof w->note, "Type at least one name, "
+		    "such as example.com."), -1;
+	for (i = 0; i < w->n_names; i++) {
+		if (w->name_errs[i][0] != '\0')
+			return snprintf(w->note, sizeof w->note, "Fix the names marked "
+			    "with x first."), -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(w->ids[i].value, w->ids[j].value) == 0)
+				return snprintf(w->note, sizeof w->note, "%s is given "
+				    "twice.", w->ids[i].display), -1;
+	}
+	if (names_cert_name_ok(name, &err) != 0)
+		return snprintf(w->note, sizeof w->note, "Certificate name: %.200s",
+		    err.msg), -1;
+	if (certlist_find(ui->certs, name) != (size_t)-1)
+		return snprintf(w->note, sizeof w->note, "A certificate named %.64s "
+		    "already exists; choose another name.", name), -1;
+	return 0;
+}
+
+static int
+wiz_check_path(struct wizard *w, const char *what, const char *path, int dir)
+{
+	struct stat st;
+
+	if (*path != '/')
+		return snprintf(w->note, sizeof w->note, "%s: give an absolute path "
+		    "(starting with /).", what), -1;
+	if (stat(path, &st) != 0)
+		return snprintf(w->note, sizeof w->note, "%s: %s does not exist.",
+		    what, path), -1;
+	if (dir && !S_ISDIR(st.st_mode))
+		return snprintf(w->note, sizeof w->note, "%s: %s is not a folder.",
+		    what, path), -1;
+	if (dir && access(path, W_OK | X_OK) != 0)
+		return snprintf(w->note, sizeof w->note, "%s: %s is not writable "
+		    "here.", what, path), -1;
+	if (!dir && (!S_ISREG(st.st_mode) || access(path, X_OK) != 0))
+		return snprintf(w->note, sizeof w->note, "%s: %s is not an "
+		    "executable program.", what, path), -1;
+	return 0;
+}
+
+static int
+wiz_check_prove(struct ui *ui, struct wizard *w)
+{
+	char *end;
+	long port;
+	int running;
+
+	if (w->wildcard && w->method != WM_DNS)
+		return snprintf(w->note, sizeof w->note, "A wildcard name can only be "
+		    "proven with dns-01."), -1;
+	switch (w->method) {
+	case WM_HTTP:
+	case WM_ALPN:
+		port = strtol(w->text[WF_PORT].text, &end, 10);
+		if (*end != '\0' || port < 1 || port > 65535)
+			return snprintf(w->note, sizeof w->note, "Port: a number from 1 "
+			    "to 65535."), -1;
+		/* The engine takes its ports when it starts; a running one keeps
+		 * the ports it was started with. */
+		running = w->method == WM_HTTP ? ui->cli->http_port : ui->cli->tls_port;
+		if (ui->engine != NULL && port != (running ? running :
+		    w->method == WM_HTTP ? 80 : 443))
+			return snprintf(w->note, sizeof w->note, "Port: the engine is "
+			    "already running with port %d; quit and start again with "
+			    "--%s-port to change it.", running, w->method == WM_HTTP ?
+			    "http" : "tls"), -1;
+		return 0;
+	case WM_WEBROOT:
+		return wiz_check_path(w, "Web root", w->text[WF_WEBROOT].text, 1);
+	default:
+		if (wiz_check_path(w, "DNS hook", w->text[WF_HOOK].text, 0) != 0)
+			return -1;
+		if (ui->engine != NULL && strcmp(w->text[WF_HOOK].text,
+		    ui->cli->dns_hook ? ui->cli->dns_hook : "") != 0)
+			return snprintf(w->note, sizeof w->note, "DNS hook: the engine "
+			    "is already running with another hook; quit and start "
+			    "again with --dns-hook to change it."), -1;
+		return 0;
+	}
+}
+
+int
+wiz_check(struct ui *ui, struct wizard *w, enum wiz_step step)
+{
+	w->note[0] = '\0';
+	switch (step) {
+	case WIZ_NAMES:
+		return wiz_check_names(ui, w);
+	case WIZ_ACCOUNT:
+		if (w->account_exists)
+			return 0;
+		if (w->text[WF_EMAIL].text[0] != '\0' &&
+		    (strchr(w->text[WF_EMAIL].text, '@') == NULL ||
+		    strchr(w->text[WF_EMAIL].text, ' ') != NULL))
+			return snprintf(w->note, sizeof w->note, "E-mail: an address "
+			    "such as you@example.com, or nothing."), -1;
+		if (!w->agree)
+			return snprintf(w->note, sizeof w->note, "The CA registers an "
+			    "account only for those who agree to its terms."), -1;
+		return 0;
+	case WIZ_PROVE:
+		return wiz_check_prove(ui, w);
+	default:
+		return 0;
+	}
+}
+
+void
+wiz_choose(struct wizard *w, int dir)
+{
+	char port[16];
+
+	switch (w->focus) {
+	case WF_AGREE:
+		w->agree = !w->agree;
+		break;
+	case WF_METHOD:
+		w->method = (w->method + (dir > 0 ? 1 : WM_COUNT - 1)) % WM_COUNT;
+		if (!w->port_typed) {
+			snprintf(port, sizeof port, "%d",
+			    w->default_port[w->method == WM_ALPN]);
+			form_text_set(&w->text[WF_PORT], port);
+		}
+		break;
+	case WF_KEY:
+		w->key = (w->key + (dir > 0 ? 1 : wiz_n_key_types - 1)) % wiz_n_key_types;
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *
+wiz_label(enum wiz_field f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof wiz_labels / sizeof wiz_labels[0]; i++)
+		if (wiz_labels[i].field == f)
+			return wiz_labels[i].label;
+	return "";
+}
+
+static int
+wiz_draw_text(struct ui *ui, struct wizard *w, enum wiz_field f, int y, int x,
+    int width)
+{
+	form_text_draw(ui, y, x, width, WIZ_LABEL, wiz_label(f), &w->text[f],
+	    w->focus == f);
+	return y + 1;
+}
+
+/* A choice shown as "< value >", changed with Left/Right or Space. */
+static int
+wiz_draw_choice(struct ui *ui, struct wizard *w, enum wiz_field f, int y, int x,
+    int width, const char *label, const char *value)
+{
+	char text[256];
+
+	snprintf(text, sizeof text, "< %s >", value);
+	ui_put(ui, y, x, WIZ_LABEL, w->focus == f ? ROLE_TITLE : ROLE_LABEL, label);
+	ui_put(ui, y, x + WIZ_LABEL, width - WIZ_LABEL, w->focus == f ?
+	    ROLE_SELECTED : ROLE_DIALOG, text);
+	if (w->focus == f) {
+		ui->cursor_y = y;
+		ui->cursor_x = x + WIZ_LABEL + 2;
+	}
+	return y + 1;
+}
+
+static int
+wiz_draw_names(struct ui *ui, struct wizard *w, int y, int x, int width, int rows)
+{
+	char line[700];
+	size_t i;
+	int last = y + rows - 3;
+
+	y = wiz_draw_text(ui, w, WF_NAMES, y, x, width);
+	if (w->n_names == 0)
+		ui_put(ui, y++, x + 2, width - 2, ROLE_DIM, "e.g. example.com, "
+		    "www.example.com (IDNs as spelt: bücher.example)");
+	for (i = 0; i < w->n_names && y < last; i++) {
+		if (w->name_errs[i][0] != '\0')
+			snprintf(line, sizeof line, "%s %s", ui->utf8 ? "✗" : "x",
+			    w->name_errs[i]);
+		else if (strcmp(w->ids[i].display, w->ids[i].value) != 0)
+			snprintf(line, sizeof line, "%s %s  =  %s", ui->utf8 ? "✓" : "+",
+			    w->ids[i].display, w->ids[i].value);
+		else
+			snprintf(line, sizeof line, "%s %s%s", ui->utf8 ? "✓" : "+",
+			    w->ids[i].value, w->ids[i].wildcard ?
+			    "  (wildcard: dns-01 only)" : "");
+		ui_put(ui, y++, x + 2, width - 2, w->name_errs[i][0] ?
+		    ROLE_LOG_ERROR : ROLE_OK, line);
+	}
+	y++;
+	y = wiz_draw_text(ui, w, WF_CERTNAME, y, x, width);
+	ui_put(ui, y++, x + 2, width - 2, ROLE_DIM, w->certname_typed ?
+	    "the name in the store, on screen and in the config" :
+	    "suggested from the first name; type to change it");
+	return y;
+}
+
+static int
+wiz_draw_account(struct ui *ui, struct wizard *w, int y, int x, int width)
+{
+	char line[600];
+
+	snprintf(line, sizeof line, "CA:  %s", ui->cli->server ? ui->cli->server :
+	    "(none configured)");
+	ui_put(ui, y++, x, width, ROLE_DIALOG, line);
+	if (w->account_exists) {
+		snprintf(line, sizeof line, "Account:  %s, registered (%s); it is "
+		    "used as it is.", ui->cli->account ? ui->cli->account : "default",
+		    w->account_contact);
+		ui_put(ui, y++, x, width, ROLE_OK, line);
+		return y;
+	}
+	ui_put(ui, y++, x, width, ROLE_DIALOG, "Account:  none yet at this CA; "
+	    "one is registered first.");
+	y++;
+	y = wiz_draw_text(ui, w, WF_EMAIL, y, x, width);
+	snprintf(line, sizeof line, "[%s] I have read and agree to the CA's terms "
+	    "of service", w->agree ? "x" : " ");
+	ui_put(ui, y, x, width, w->focus == WF_AGREE ? ROLE_SELECTED : ROLE_DIALOG,
+	    line);
+	if (w->focus == WF_AGREE) {
+		ui->cursor_y = y;
+		ui->cursor_x = x + 1;
+	}
+	y++;
+	ui_put(ui, y++, x + 4, width - 4, ROLE_DIM, "The terms are linked from "
+	    "the CA's directory (meta.termsOfService) at the URL above.");
+	ui_put(ui, y++, x + 4, width - 4, ROLE_DIM, "A CA that needs an external "
+	    "account binding: give --eab-kid and --eab-hmac-key.");
+	return y;
+}
+
+static int
+wiz_draw_prove(struct ui *ui, struct wizard *w, int y, int x, int width)
+{
+	static const char *const why[WM_COUNT] = {
+		[WM_HTTP] = "certdeck answers on this port itself; the CA must "
+		    "reach it as port 80 of every name.",
+		[WM_WEBROOT] = "a running web server serves this folder; the file "
+		    "goes under .well-known/acme-challenge/.",
+		[WM_ALPN] = "certdeck answers TLS on this port; the CA must reach "
+		    "it as port 443 of every name.",
+		[WM_DNS] = "the program is run as HOOK add|del FQDN RECORD VALUE, "
+		    "never through a shell.",
+	};
+
+	y = wiz_draw_choice(ui, w, WF_METHOD, y, x, width, "Prove control by:",
+	    wiz_method_names[w->method]);
+	if (w->wildcard)
+		ui_put(ui, y++, x + 2, width - 2, ROLE_DUE, "A wildcard is among "
+		    "the names: only dns-01 can prove it.");
+	y++;
+	if (w->method == WM_HTTP || w->method == WM_ALPN)
+		y = wiz_draw_text(ui, w, WF_PORT, y, x, width);
+	else
+		y = wiz_draw_text(ui, w, w->method == WM_WEBROOT ? WF_WEBROOT :
+		    WF_HOOK, y, x, width);
+	ui_put(ui, y++, x + 2, width - 2, ROLE_DIM, why[w->method]);
+	return y;
+}
+
+static int
+wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
+{
+	char line[1200], *p = line;
+	size_t i;
+	const char *detail = w->method == WM_WEBROOT ? w->text[WF_WEBROOT].text :
+	    w->method == WM_DNS ? w->text[WF_HOOK].text : w->text[WF_PORT].text;
+
+	line[0] = '\0';
+	for (i = 0; i < w->n_names && p < line + sizeof line - 300; i++)
+		p += snprintf(p, (size_t)(line + sizeof line - p), "%s%s", i ? ", " : "",
+		    w->ids[i].display);
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Names:");
+	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Certificate name:");
+	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
+	    w->text[WF_CERTNAME].text);
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "CA:");
+	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
+	    ui->cli->server ? ui->cli->server : "-");
+	snprintf(line, sizeof line, "%s", w->account_exists ? "existing" :
+	    w->text[WF_EMAIL].text[0] ? w->text[WF_EMAIL].text : "new, no contact");
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Account:");
+	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
+	snprintf(line, sizeof line, "%s: %s", wiz_method_names[w->method], detail);
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Prove control by:");
+	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Key type:");
+	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
+	    wiz_key_types[w->key]);
+	y++;
+	ui_put(ui, y++, x, width, ROLE_TITLE, "Enter issues it. Its definition "
+	    "goes into the config file only once it is issued.");
+	return y;
+}
+
+void
+wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width, int rows)
+{
+	char line[256];
+
+	switch (w->step) {
+	case WIZ_NAMES: y = wiz_draw_names(ui, w, y, x, width, rows); break;
+	case WIZ_ACCOUNT: y = wiz_draw_account(ui, w, y, x, width); break;
+	case WIZ_PROVE: y = wiz_draw_prove(ui, w, y, x, width); break;
+	case WIZ_KEY:
+		y = wiz_draw_choice(ui, w, WF_KEY, y, x, width, "Key type:",
+		    wiz_key_types[w->key]);
+		snprintf(line, sizeof line, "%s", wiz_key_words[w->key]);
+		ui_put(ui, y++, x + 2, width - 2, ROLE_DIM, line);
+		break;
+	default: y = wiz_draw_review(ui, w, y, x, width); break;
+	}
+	ui_put(ui, y + 1, x, width, ROLE_LOG_ERROR, w->note);
+}
