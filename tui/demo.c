@@ -10,8 +10,8 @@
  * query with 127.0.0.1, so Pebble validates http-01 against certdeck's own
  * responder on the port both are given.
  *
- * The front end (the screens once they exist, until then one issuance and
- * `certdeck list`) runs in a forked child: whatever it does with signals
+ * The front end (on a terminal the screens, where the wizard onboards a
+ * name; else one issuance and `certdeck list`) runs in a forked child: whatever it does with signals
  * and the terminal, this process keeps its handlers until the servers are
  * stopped and the folder is gone. Handlers only note the signal and write
  * a byte to a self-pipe; every wait here is a poll() on that pipe, which
@@ -529,22 +529,23 @@ demo_start(struct demo *d, struct err *err)
 	}
 }
 
-/* The demo certificate first, so there is something to look at; then the
- * screens on a terminal, else the list and what a real CA would take. */
+/* On a terminal the screens, on an empty store, so a newcomer onboards
+ * a name through the wizard; else the demo certificate is issued here,
+ * then the list and what a real CA would take. */
 static int
 demo_front_end(const struct cli *c)
 {
 	char line[16];
 	int rc;
 
-	printf("Issuing certificate '%s' for %s from the demo CA.\n\n", DEMO_NAME, DEMO_DOMAIN);
-	fflush(stdout);
-	if ((rc = cli_issue(c)) != CLI_OK)
-		return rc;
 #if DEMO_SCREENS
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return ui_run(c);
 #endif
+	printf("Issuing certificate '%s' for %s from the demo CA.\n\n", DEMO_NAME, DEMO_DOMAIN);
+	fflush(stdout);
+	if ((rc = cli_issue(c)) != CLI_OK)
+		return rc;
 	printf("\n$ certdeck list\n");
 	fflush(stdout);
 	if ((rc = cli_list(c)) != CLI_OK)

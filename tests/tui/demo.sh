@@ -1,6 +1,7 @@
 #!/bin/bash
 # demo.sh: `certdeck --demo` in a real terminal. It starts its own Pebble
-# and pebble-challtestsrv, issues a certificate through them and lists it;
+# and pebble-challtestsrv and opens the screens, where a name is onboarded
+# through the wizard (without a terminal it issues one and lists it);
 # on every way out (Enter at its last prompt, Ctrl-C while Pebble starts or
 # once it is up, SIGTERM, a server that cannot start) it stops exactly the
 # two servers it started, each with its process group, and removes its
@@ -163,15 +164,29 @@ finished()
 	is "$(demo_folders)" "" "$1: its temporary folder is removed"
 }
 
-# 1. The whole run: issued, shown on the screens, q, everything gone.
+# 1. The whole run: a name onboarded through the wizard, shown on the
+# screens, q, everything gone.
 start_demo
-check "the screens show the demo certificate" \
-    tmux_wait_for 'valid +demo +demo\.example\.test .*127\.0\.0\.1:[0-9]+' 90
+check "the screens open on an empty store, offering the wizard" \
+    tmux_wait_for 'No certificates yet\. Press n' 90
 check "pebble and pebble-challtestsrv run as its children" wait_servers "$demo"
 check "each server leads a process group of its own" own_groups
 is "$(demo_folders | wc -l)" 1 "its temporary folder exists while it runs"
+tmux_send n
+tmux_send -l demo.example.test
+check "the wizard suggests a certificate name" \
+    tmux_wait_for 'Certificate name: +\[demo\.example\.test'
+# Names, CA and account (the demo agreed), http-01, key, review: issue.
+tmux_send Enter Enter Enter Enter Enter
+check "the wizard ends on the new certificate's detail" \
+    tmux_wait_for 'versions: +1:' 90
 check "the state folder holds the live certificate" \
-    test -s "$(demo_folders)/state/live/demo/fullchain.pem"
+    test -s "$(demo_folders)/state/live/demo.example.test/fullchain.pem"
+check "the demo's config holds its definition" \
+    grep -q 'name = "demo.example.test"' "$(demo_folders)/certdeck.conf"
+tmux_send Escape Escape
+check "the list shows it" \
+    tmux_wait_for 'valid +demo\.example\.t[a-z]* +demo\.example\.test .*127\.0\.0\.1:[0-9]+'
 tmux_send q
 finished "q" 0
 like "$(tmux_capture)" "Demo CA at https://127\.0\.0\.1:[0-9]+/dir" \
@@ -180,7 +195,7 @@ like "$(tmux_capture)" "Demo CA at https://127\.0\.0\.1:[0-9]+/dir" \
 # 2. Ctrl-C on the screens.
 start_demo
 check "Ctrl-C on the screens: the servers run" wait_servers "$demo"
-tmux_wait_for 'valid +demo +demo\.example\.test' 60 ||
+tmux_wait_for 'No certificates yet' 60 ||
     diag "the demo did not get that far"
 tmux_send C-c
 finished "Ctrl-C on the screens" 1
