@@ -317,6 +317,25 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 	return 0;
 }
 
+/* A wildcard can only be proved through DNS: said before any CA is
+ * asked. Returns 0, or -1 after printing why. */
+static int
+cli_wildcard_ok(const struct engine_cmd *cmd)
+{
+	size_t i;
+
+	if (cmd->challenge != NULL && strncmp(cmd->challenge, "dns-", 4) == 0)
+		return 0;
+	for (i = 0; i < cmd->n_domains; i++)
+		if (strncmp(cmd->domains[i], "*.", 2) == 0) {
+			fprintf(stderr, "certdeck: %s: the wildcard %s can only be validated "
+			    "with dns-01 (--challenge dns-01 --dns-hook PROGRAM)\n",
+			    cmd->name, cmd->domains[i]);
+			return -1;
+		}
+	return 0;
+}
+
 static struct engine_cmd *
 cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 {
@@ -449,6 +468,10 @@ cli_issue(const struct cli *c)
 	if (cli_cmd_from_config(c, cmd) != 0) {
 		engine_cmd_free(cmd);
 		return CLI_USAGE;
+	}
+	if (cli_wildcard_ok(cmd) != 0) {
+		engine_cmd_free(cmd);
+		return CLI_FAILED;
 	}
 	return cli_run_jobs(c, &cmd, 1);
 }
