@@ -53,6 +53,18 @@ wiz_add_group(config_t *cfg, const struct wizard *w, struct err *err)
 	for (i = 0; i < w->n_names; i++)
 		if (config_setting_set_string_elem(d, -1, w->ids[i].value) == NULL)
 			return err_nomem(err, "configuration");
+	/* The hook is a global setting: renewals need it too. */
+	if (w->method == WM_DNS && ((d = config_setting_get_member(
+	    config_root_setting(cfg), "dns_hook")) == NULL ||
+	    config_setting_get_string(d) == NULL ||
+	    *config_setting_get_string(d) == '\0')) {
+		if (d != NULL && config_setting_remove(config_root_setting(cfg),
+		    "dns_hook") != CONFIG_TRUE)
+			return err_set(err, ERR_CONFIG, "dns_hook: cannot replace it");
+		if (wiz_set_string(config_root_setting(cfg), "dns_hook",
+		    w->text[WF_HOOK].text) != 0)
+			return err_nomem(err, "configuration");
+	}
 	if (wiz_set_string(g, "challenge", challenge[w->method]) != 0 ||
 	    wiz_set_string(g, "key_type", wiz_key_types[w->key]) != 0 ||
 	    (w->method == WM_WEBROOT &&

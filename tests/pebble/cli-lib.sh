@@ -76,3 +76,21 @@ proc_stopped()
 	stat=${stat##*) }
 	[ "${stat%% *}" = T ]
 }
+
+# dns_hook_write HOOK LOG: writes HOOK, a user's dns-01 hook that drives
+# pebble-challtestsrv's management API and logs each call to LOG. certdeck
+# runs it with execve, never through a shell.
+dns_hook_write()
+{
+	cat >"$1" <<HOOKEOF
+#!/bin/sh
+# \$0 add|del FQDN RECORD_NAME VALUE
+echo "\$1 \$2 \$3 \$4 env=\$CERTDECK_ACTION:\$CERTDECK_RECORD" >>"$2"
+case \$1 in
+add) exec curl -fsS -o /dev/null -d "{\"host\":\"\$3.\",\"value\":\"\$4\"}" "$CHALLTESTSRV_MGMT_URL/set-txt" ;;
+del) exec curl -fsS -o /dev/null -d "{\"host\":\"\$3.\"}" "$CHALLTESTSRV_MGMT_URL/clear-txt" ;;
+esac
+exit 2
+HOOKEOF
+	chmod 0755 "$1"
+}

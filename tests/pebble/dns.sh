@@ -12,19 +12,8 @@ OUT=$PEBBLE_SCRATCH/out
 HOOK=$PEBBLE_SCRATCH/dns-hook
 HOOKLOG=$PEBBLE_SCRATCH/dns-hook.log
 
-# The user's hook: a program of theirs, here a script that drives
-# challtestsrv. certdeck runs it with execve, never through a shell.
-cat >"$HOOK" <<HOOKEOF
-#!/bin/sh
-# $0 add|del FQDN RECORD_NAME VALUE
-echo "\$1 \$2 \$3 \$4 env=\$CERTDECK_ACTION:\$CERTDECK_RECORD" >>"$HOOKLOG"
-case \$1 in
-add) exec curl -fsS -o /dev/null -d "{\"host\":\"\$3.\",\"value\":\"\$4\"}" "$CHALLTESTSRV_MGMT_URL/set-txt" ;;
-del) exec curl -fsS -o /dev/null -d "{\"host\":\"\$3.\"}" "$CHALLTESTSRV_MGMT_URL/clear-txt" ;;
-esac
-exit 2
-HOOKEOF
-chmod 0755 "$HOOK"
+# The user's hook: a program of theirs driving challtestsrv.
+dns_hook_write "$HOOK" "$HOOKLOG"
 
 check "issue a wildcard through dns-01" cdk_out "$OUT" issue wild -d '*.wild.example.test' \
     -d wild.example.test --challenge dns-01 --dns-hook "$HOOK" --dns-resolver "$CHALLTESTSRV_DNS"

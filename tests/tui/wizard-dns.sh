@@ -1,0 +1,48 @@
+#!/bin/bash
+# wizard-dns.sh: a wildcard onboarded through the wizard with dns-01,
+# pebble-challtestsrv's management API as the DNS provider behind the
+# user's hook. The wizard offers dns-01 only for a wildcard; the
+# certificate holds it and verifies; the hook added and removed a record
+# per authorization; the config gets the definition and the hook.
+
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+. "$top_srcdir/tests/tui/ui-lib.sh"
+HOOK=$PEBBLE_SCRATCH/dns-hook
+HOOKLOG=$PEBBLE_SCRATCH/dns-hook.log
+
+dns_hook_write "$HOOK" "$HOOKLOG"
+printf 'email = "test@example.com";\n' >"$CONF"
+
+run_ui "$CERTDECK" "${CDK_ARGS[@]}" --dns-resolver "$CHALLTESTSRV_DNS" ||
+    bail_out "tmux did not start"
+tmux_wait_for 'No certificates yet' >/dev/null || bail_out "the screens did not open"
+tmux_send n
+tmux_send -l '*.wild.example.test, wild.example.test'
+check "the wildcard is marked" tmux_wait_for '✓ \*\.wild\.example\.test +\(wildcard: dns-01 only\)'
+check "the suggested name drops the star" tmux_wait_for 'Certificate name: +\[wild\.example\.test'
+tmux_send Enter Enter
+check "dns-01 is chosen for a wildcard" tmux_wait_for '< dns-01, a hook program adds TXT records >'
+like "$(tmux_capture)" 'only dns-01 can prove it' "and the step says why"
+tmux_send Left Enter
+check "another method is refused for it" tmux_wait_for 'A wildcard name can only be proven with dns-01'
+tmux_send Right Tab
+tmux_send -l "$HOOK"
+tmux_send Enter Enter
+check "review" tmux_wait_for 'step 5 of 5, Review'
+tmux_send Enter
+check "it ends on the certificate's detail" tmux_wait_for 'versions: +1:' 60
+check "the certificate verifies against Pebble's root" verify_live wild.example.test
+like "$("${CERTTOOL:-certtool}" -i --infile "$STATE/live/wild.example.test/cert.pem" 2>/dev/null)" \
+    'DNSname: \*\.wild\.example\.test' "it holds the wildcard"
+is "$(grep -c '^add ' "$HOOKLOG")" 2 "the hook added a record per authorization"
+check "and removed each afterwards" \
+    wait_for sh -c "test \$(grep -c '^del ' '$HOOKLOG') -eq 2"
+check "the config holds the definition with dns-01" \
+    grep -q 'challenge = "dns-01"' "$CONF"
+check "and the hook, which renewals need" grep -q "^dns_hook = \"$HOOK\";" "$CONF"
+check "and keeps the earlier setting" grep -q '^email = "test@example.com";' "$CONF"
+check "the command line reads it" cdk_out "$OUT" show wild.example.test
+tmux_send Escape Escape q
+check "q quits" tmux_wait_for '^exit=0$' 30
+
+done_testing
