@@ -112,6 +112,18 @@ wiz_write(config_t *cfg, const char *path, mode_t mode, struct err *err)
 	return 0;
 }
 
+/* The default file's folder may not exist yet on a fresh system. */
+static int
+wiz_mkdir_parent(const char *path, struct err *err)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof dir, "%s", path);
+	if (mkdir(dirname(dir), 0700) != 0 && errno != EEXIST)
+		return err_errno(err, "%s: mkdir", dir);
+	return 0;
+}
+
 int
 wiz_save(const char *path, const struct wizard *w, struct err *err)
 {
@@ -131,7 +143,8 @@ wiz_save(const char *path, const struct wizard *w, struct err *err)
 	} else if (errno != ENOENT) {
 		err_errno(err, "%s", path);
 		goto out;
-	}
+	} else if (wiz_mkdir_parent(path, err) != 0)
+		goto out;
 	if (wiz_add_group(&cfg, w, err) == 0 && wiz_write(&cfg, path, mode, err) == 0)
 		rc = 0;
 out:

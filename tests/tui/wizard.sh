@@ -18,6 +18,7 @@ certificates = (
 );
 CONF
 cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
+mode_before=$(stat -c %a "$CONF")
 HOOK=$PEBBLE_SCRATCH/not-executable.sh
 printf '#!/bin/sh\nexit 0\n' >"$HOOK"
 listening() { [ "$(ss -Hltn "sport = :$PEBBLE_HTTP_PORT" | wc -l)" -gt 0 ]; }
@@ -92,6 +93,8 @@ check "with both names, as A-labels" grep -q '"xn--bcher-kva.example.test"' "$CO
 check "and still the earlier entry" grep -q 'name = "old"' "$CONF"
 check "and the global setting" grep -Eq '^renew_days = 30;' "$CONF"
 check "the command line reads the new config" cdk_out "$OUT" show web.example.test
+is "$(stat -c %a "$CONF")" "$mode_before" "the file keeps its mode"
+is "$(ls -a "$(dirname "$CONF")" | grep -c '^certdeck\.conf\.')" 0 "no temporary file is left"
 tmux_send Escape
 check "Esc from the detail goes back to the wizard's summary" tmux_wait_for 'Issued\. Its definition was added'
 tmux_send Escape
