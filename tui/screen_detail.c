@@ -41,6 +41,9 @@ struct detail {
 
 static const struct ui_key detail_keys[] = {
 	{ 'r', "r", "renew", "renew this certificate if due (asks first)", 1 },
+	{ 'D', "D/Del", "revoke", "revoke this certificate (asks a reason, then "
+	  "its name)", 2 },
+	{ KEY_DC, "Del", NULL, NULL, 2 },
 };
 
 static void
@@ -463,8 +466,12 @@ detail_key(struct ui *ui, void *st, int action, int key)
 	char title[200];
 
 	(void)key;
-	if (action != 1 || d->account)
+	if (action == 0 || d->account)
 		return 0;
+	if (action == 2) {
+		(void)ui_push(ui, &screen_revoke_ops, d->name);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	snprintf(title, sizeof title, "Renew %s", d->name);
 	dialog_confirm(ui, title, "Renew this certificate if it is due? The current "
 	    "one stays in the archive.", 0, detail_renew_yes, d->name, 0);

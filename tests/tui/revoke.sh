@@ -79,7 +79,22 @@ like "$status" '"Status": *"Revoked"' "Pebble reports beta revoked"
 like "$status" '"Reason": *1' "with keyCompromise (1)"
 tmux_send Escape
 check "the list shows beta revoked" tmux_wait_for '⊘ revoked +beta'
+
+# --- from the detail view: D opens the same box; Esc leaves it valid
+cdk_out "$OUT" issue gamma -d gamma.example.test || diag_file "$OUT"
 tmux_send q
+check "q quits" tmux_wait_for '^exit=0$' 30
+run_ui "$CERTDECK" "${CDK_ARGS[@]}" || bail_out "tmux did not start"
+tmux_wait_for '3/3 shown' >/dev/null || bail_out "the screens did not open"
+tmux_send G Enter
+check "gamma's detail" tmux_wait_for 'Certificate detail'
+like "$(row 29)" 'D/Del revoke' "its footer offers revoke"
+tmux_send D
+check "D in the detail opens the revoke box" tmux_wait_for 'Revoke gamma *$'
+tmux_send Escape
+check "Esc goes back to the detail" tmux_wait_gone 'Revoke gamma *$'
+like "$(cert_status "$(serial_of gamma)")" '"Status": *"Valid"' "gamma stays valid"
+tmux_send q q
 check "q quits" tmux_wait_for '^exit=0$' 30
 
 done_testing
