@@ -295,7 +295,7 @@ wiz_key(struct ui *ui, void *st, int action, int key)
 		if (w->focus == WF_PORT)
 			w->port_typed = 1;
 		if (w->focus == WF_NAMES || w->focus == WF_CERTNAME)
-			wiz_names_check(ui, w);
+			wiz_names_check(w);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (action == 0 && key == '?')

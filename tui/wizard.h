@@ -63,7 +63,7 @@ size_t wiz_fields(const struct wizard *w, enum wiz_step step,
 
 /* Checks the names as typed into w->ids / w->name_errs and suggests a
  * certificate name unless one was typed. */
-void wiz_names_check(struct ui *ui, struct wizard *w);
+void wiz_names_check(struct wizard *w);
 
 /* Fills in what the steps start with: the account's state, the email,
  * the port from the command line. */

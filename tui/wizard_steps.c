@@ -134,17 +134,16 @@ wiz_defaults(struct ui *ui, struct wizard *w)
 static const char *
 wiz_next_name(const char *p, char *out, size_t outsz)
 {
-	size_t len, start;
+	size_t len;
 
 	while (*p == ' ' || *p == ',')
 		p++;
 	if (*p == '\0')
 		return NULL;
 	len = strcspn(p, ",");
-	start = 0;
 	while (len > 0 && p[len - 1] == ' ')
 		len--;
-	snprintf(out, outsz, "%.*s", (int)(len < outsz ? len : outsz - 1), p + start);
+	snprintf(out, outsz, "%.*s", (int)(len < outsz ? len : outsz - 1), p);
 	p += strcspn(p, ",");
 	return p;
 }
@@ -162,14 +161,13 @@ wiz_name_err(char *out, size_t outsz, const char *msg)
 }
 
 void
-wiz_names_check(struct ui *ui, struct wizard *w)
+wiz_names_check(struct wizard *w)
 {
 	const char *p = w->text[WF_NAMES].text;
 	char one[FORM_TEXT_MAX];
 	struct err err;
 	size_t i;
 
-	(void)ui;
 	w->n_names = 0;
 	w->wildcard = 0;
 	while ((p = wiz_next_name(p, one, sizeof one)) != NULL &&
@@ -260,9 +258,8 @@ wiz_check_prove(struct ui *ui, struct wizard *w)
 			    "to 65535."), -1;
 		/* The engine takes its ports when it starts; a running one keeps
 		 * the ports it was started with. */
-		running = w->method == WM_HTTP ? ui->cli->http_port : ui->cli->tls_port;
-		if (ui->engine != NULL && port != (running ? running :
-		    w->method == WM_HTTP ? 80 : 443))
+		running = w->default_port[w->method == WM_ALPN];
+		if (ui->engine != NULL && port != running)
 			return snprintf(w->note, sizeof w->note, "Port: the engine is "
 			    "already running with port %d; quit and start again with "
 			    "--%s-port to change it.", running, w->method == WM_HTTP ?
