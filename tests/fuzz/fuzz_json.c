@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "acme.h"
 #include "json.h"
@@ -52,7 +53,8 @@ fuzz_directory(const char *text, size_t len)
 	if (acme_directory_parse(text, len, URL, &d, &err) == 0) {
 		FUZZ_CHECK(d.new_nonce && d.new_account && d.new_order &&
 		    d.revoke_cert, "directory parsed without an endpoint");
-		FUZZ_CHECK(strncmp(d.new_order, "https:", 6) == 0,
+		/* The scheme is case-insensitive (RFC 3986 §3.1). */
+		FUZZ_CHECK(strncasecmp(d.new_order, "https://", 8) == 0,
 		    "directory parsed with a non-https newOrder");
 		acme_directory_free(&d);
 	}
