@@ -135,6 +135,10 @@ uint32_t ui_renew(struct ui *ui, const char *name, int force);
  * did not start. */
 uint32_t ui_submit(struct ui *ui, struct engine_cmd *cmd, const char *what);
 
+/* Stops the engine when no job runs, so that the next command starts
+ * one with other options; 0, or -1 while jobs still run. */
+int ui_engine_stop_idle(struct ui *ui);
+
 /* Shows `text` in the status line until the next one. */
 void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -177,6 +177,18 @@ ui_submit(struct ui *ui, struct engine_cmd *cmd, const char *what)
 	return id;
 }
 
+int
+ui_engine_stop_idle(struct ui *ui)
+{
+	if (ui->jobs->running > 0)
+		return -1;
+	if (ui->engine != NULL) {
+		engine_stop(ui->engine);
+		ui->engine = NULL;
+	}
+	return 0;
+}
+
 uint32_t
 ui_renew(struct ui *ui, const char *name, int force)
 {
@@ -402,7 +414,10 @@ ui_read_events(struct ui *ui, int *fd)
 	while ((rc = event_read(*fd, &ev, &err)) == 1)
 		ui_on_event(ui, &ev);
 	if (rc == 0) {
+		/* The next command starts a new one. */
 		*fd = -1;
+		engine_stop(ui->engine);
+		ui->engine = NULL;
 		ui_message(ui, ROLE_LOG_ERROR, "the engine stopped");
 	}
 }
@@ -545,8 +560,8 @@ ui_loop(struct ui *ui, struct ui_bench *b)
 			if (b->exit_after_first)
 				break;
 		}
-		if (efd < 0 && ui->engine != NULL)
-			efd = engine_event_fd(ui->engine);
+		/* The engine may have been stopped and started again. */
+		efd = ui->engine != NULL ? engine_event_fd(ui->engine) : -1;
 		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = ui_sigpipe[0], .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = efd, .events = POLLIN };

@@ -178,8 +178,8 @@ fail:
 	return NULL;
 }
 
-/* Submits the job; an engine not started yet starts with the answers
- * (contact, agreement, port, hook), which it takes only when it starts. */
+/* Submits the job. The engine takes the answers (contact, agreement,
+ * port, hook) only when it starts: an idle one is started again. */
 static void
 wiz_issue(struct ui *ui, struct wizard *w)
 {
@@ -187,7 +187,7 @@ wiz_issue(struct ui *ui, struct wizard *w)
 	struct cli answers;
 	int port = atoi(w->text[WF_PORT].text);
 
-	if (ui->engine == NULL) {
+	if (ui_engine_stop_idle(ui) == 0) {
 		answers = *ui->cli;
 		if (!w->account_exists) {
 			answers.email = w->text[WF_EMAIL].text[0] ? w->text[WF_EMAIL].text :

@@ -18,6 +18,7 @@
 #include "account.h"
 #include "certlist.h"
 #include "cli.h"
+#include "jobs.h"
 #include "screen.h"
 #include "store.h"
 #include "wizard.h"
@@ -256,25 +257,24 @@ wiz_check_prove(struct ui *ui, struct wizard *w)
 		if (*end != '\0' || port < 1 || port > 65535)
 			return snprintf(w->note, sizeof w->note, "Port: a number from 1 "
 			    "to 65535."), -1;
-		/* The engine takes its ports when it starts; a running one keeps
-		 * the ports it was started with. */
+		/* The engine takes its ports when it starts; one busy with jobs
+		 * keeps the ports it was started with. */
 		running = w->default_port[w->method == WM_ALPN];
-		if (ui->engine != NULL && port != running)
-			return snprintf(w->note, sizeof w->note, "Port: the engine is "
-			    "already running with port %d; quit and start again with "
-			    "--%s-port to change it.", running, w->method == WM_HTTP ?
-			    "http" : "tls"), -1;
+		if (ui->engine != NULL && ui->jobs->running > 0 && port != running)
+			return snprintf(w->note, sizeof w->note, "Port: jobs are "
+			    "running with port %d; wait for them to end, or keep "
+			    "that port.", running), -1;
 		return 0;
 	case WM_WEBROOT:
 		return wiz_check_path(w, "Web root", w->text[WF_WEBROOT].text, 1);
 	default:
 		if (wiz_check_path(w, "DNS hook", w->text[WF_HOOK].text, 0) != 0)
 			return -1;
-		if (ui->engine != NULL && strcmp(w->text[WF_HOOK].text,
-		    ui->cli->dns_hook ? ui->cli->dns_hook : "") != 0)
-			return snprintf(w->note, sizeof w->note, "DNS hook: the engine "
-			    "is already running with another hook; quit and start "
-			    "again with --dns-hook to change it."), -1;
+		if (ui->engine != NULL && ui->jobs->running > 0 &&
+		    strcmp(w->text[WF_HOOK].text, ui->cli->dns_hook ?
+		    ui->cli->dns_hook : "") != 0)
+			return snprintf(w->note, sizeof w->note, "DNS hook: jobs are "
+			    "running with another hook; wait for them to end."), -1;
 		return 0;
 	}
 }

@@ -3,7 +3,9 @@
 # pebble-challtestsrv's management API as the DNS provider behind the
 # user's hook. The wizard offers dns-01 only for a wildcard; the
 # certificate holds it and verifies; the hook added and removed a record
-# per authorization; the config gets the definition and the hook.
+# per authorization; the config gets the definition and the hook. The
+# screens start without --email and --agree-tos: the account step asks
+# for both, and the account registered carries the contact typed there.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 . "$top_srcdir/tests/tui/ui-lib.sh"
@@ -13,14 +15,26 @@ HOOKLOG=$PEBBLE_SCRATCH/dns-hook.log
 dns_hook_write "$HOOK" "$HOOKLOG"
 printf 'email = "test@example.com";\n' >"$CONF"
 
-run_ui "$CERTDECK" "${CDK_ARGS[@]}" --dns-resolver "$CHALLTESTSRV_DNS" ||
+args=()
+for a in "${CDK_ARGS[@]}"; do
+	case $a in --email | test@example.com | --agree-tos) ;; *) args+=("$a") ;; esac
+done
+run_ui "$CERTDECK" "${args[@]}" --dns-resolver "$CHALLTESTSRV_DNS" ||
     bail_out "tmux did not start"
 tmux_wait_for 'No certificates yet' >/dev/null || bail_out "the screens did not open"
 tmux_send n
 tmux_send -l '*.wild.example.test, wild.example.test'
 check "the wildcard is marked" tmux_wait_for '✓ \*\.wild\.example\.test +\(wildcard: dns-01 only\)'
 check "the suggested name drops the star" tmux_wait_for 'Certificate name: +\[wild\.example\.test'
-tmux_send Enter Enter
+tmux_send Enter
+check "step 2 asks for an account" tmux_wait_for 'none yet at this CA'
+like "$(tmux_capture)" '\[ \] I have read and agree' "the terms are not agreed to for the user"
+check "the contact comes from the config" tmux_wait_for 'Contact e-mail: +\[test@example\.com'
+tmux_send C-u
+tmux_send -l dns-admin@example.com
+tmux_send Enter
+check "going on needs the agreement" tmux_wait_for 'agree to its terms'
+tmux_send Tab Space Enter
 check "dns-01 is chosen for a wildcard" tmux_wait_for '< dns-01, a hook program adds TXT records >'
 like "$(tmux_capture)" 'only dns-01 can prove it' "and the step says why"
 tmux_send Left Enter
@@ -42,6 +56,8 @@ check "the config holds the definition with dns-01" \
 check "and the hook, which renewals need" grep -q "^dns_hook = \"$HOOK\";" "$CONF"
 check "and keeps the earlier setting" grep -q '^email = "test@example.com";' "$CONF"
 check "the command line reads it" cdk_out "$OUT" show wild.example.test
+check "the account has the contact typed in the wizard" \
+    grep -rq 'mailto:dns-admin@example.com' "$STATE/accounts"
 tmux_send Escape Escape q
 check "q quits" tmux_wait_for '^exit=0$' 30
 
