@@ -591,7 +591,8 @@ fsutil_list_at(int dirfd, char ***names, size_t *n, struct err *err)
 {
 	if (fsutil_read_names(dirfd, 0, names, n, err) != 0)
 		return -1;
-	qsort(*names, *n, sizeof **names, fsutil_name_cmp);
+	if (*n > 1)	/* qsort may not be given NULL, even for nothing */
+		qsort(*names, *n, sizeof **names, fsutil_name_cmp);
 	return 0;
 }
 

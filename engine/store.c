@@ -336,7 +336,8 @@ store_cert_versions(struct store *s, const char *name, int **versions,
 		if (store_version_parse(names[i], &v[*n]) == 0)
 			(*n)++;
 	store_names_free(names, count);
-	qsort(v, *n, sizeof *v, store_int_cmp);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, store_int_cmp);
 	*versions = v;
 	return 0;
 }
@@ -558,7 +559,8 @@ store_cert_list(struct store *s, char ***names, size_t *n, struct err *err)
 		store_names_free(all, count);
 		goto out;
 	}
-	qsort(all, count, sizeof *all, store_name_cmp);
+	if (count > 1)
+		qsort(all, count, sizeof *all, store_name_cmp);
 	for (i = k = 0; i < count; i++) {
 		if (k > 0 && strcmp(all[k - 1], all[i]) == 0)
 			free(all[i]);

@@ -252,7 +252,8 @@ certlist_rebuild(struct certlist *cl)
 		if (cl->rows[i].loaded)
 			cl->order[cl->n_order++] = i;
 	certlist_sorting = cl;
-	qsort(cl->order, cl->n_order, sizeof *cl->order, certlist_cmp);
+	if (cl->n_order > 1)
+		qsort(cl->order, cl->n_order, sizeof *cl->order, certlist_cmp);
 	certlist_sorting = NULL;
 	certlist_filter(cl);
 }
