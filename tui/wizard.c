@@ -38,8 +38,8 @@ static const struct ui_key wiz_keys[] = {
 };
 
 static const char *const wiz_titles[WIZ_STEPS + 1] = {
-	"Names", "CA and account", "How to prove control", "Key", "Review",
-	"Issue"
+	"Names", "CA and account", "How to prove control", "Key", "Deploy",
+	"Review", "Issue"
 };
 
 static void *
@@ -161,6 +161,7 @@ wiz_command(const struct wizard *w)
 	struct engine_cmd *cmd;
 	struct err err;
 	size_t i;
+	int n;
 
 	if ((cmd = engine_cmd_new(ENGINE_CMD_ISSUE, w->text[WF_CERTNAME].text)) == NULL)
 		return NULL;
@@ -172,6 +173,13 @@ wiz_command(const struct wizard *w)
 	    (cmd->webroot = strdup(w->text[WF_WEBROOT].text)) == NULL) ||
 	    crypto_key_type_parse(wiz_key_types[w->key], &cmd->key_type, &err) != 0)
 		goto fail;
+	if ((w->text[WF_FULLCHAIN].text[0] != '\0' &&
+	    (cmd->deploy.to[DEPLOY_FULLCHAIN] = strdup(w->text[WF_FULLCHAIN].text)) ==
+	    NULL) || (w->text[WF_KEYCOPY].text[0] != '\0' &&
+	    (cmd->deploy.to[DEPLOY_KEY] = strdup(w->text[WF_KEYCOPY].text)) == NULL) ||
+	    (n = wiz_reload_argv(w, &cmd->deploy.reload)) < 0)
+		goto fail;
+	cmd->deploy.n_reload = (size_t)n;
 	return cmd;
 fail:
 	engine_cmd_free(cmd);
@@ -284,9 +292,8 @@ wiz_key(struct ui *ui, void *st, int action, int key)
 
 	if (w->step == WIZ_ISSUE)
 		return wiz_issue_key(ui, w, action);
-	typing = w->focus == WF_NAMES || w->focus == WF_CERTNAME ||
-	    w->focus == WF_EMAIL || w->focus == WF_PORT || w->focus == WF_WEBROOT ||
-	    w->focus == WF_HOOK;
+	typing = w->focus != WF_AGREE && w->focus != WF_METHOD &&
+	    w->focus != WF_KEY && w->focus != WF_COUNT;
 	if (typing && action != WZ_GO && action != WZ_BACK && action != WZ_NEXT &&
 	    action != WZ_PREV && form_text_key(&w->text[w->focus], key)) {
 		w->note[0] = '\0';

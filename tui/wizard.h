@@ -16,12 +16,13 @@
 
 struct ui;
 
-enum wiz_step { WIZ_NAMES = 0, WIZ_ACCOUNT, WIZ_PROVE, WIZ_KEY, WIZ_REVIEW,
-	WIZ_STEPS, WIZ_ISSUE = WIZ_STEPS };
+enum wiz_step { WIZ_NAMES = 0, WIZ_ACCOUNT, WIZ_PROVE, WIZ_KEY, WIZ_DEPLOY,
+	WIZ_REVIEW, WIZ_STEPS, WIZ_ISSUE = WIZ_STEPS };
 
 /* The fields of every step, in the order Tab visits them. */
 enum wiz_field { WF_NAMES = 0, WF_CERTNAME, WF_EMAIL, WF_AGREE, WF_METHOD,
-	WF_PORT, WF_WEBROOT, WF_HOOK, WF_KEY, WF_COUNT };
+	WF_PORT, WF_WEBROOT, WF_HOOK, WF_KEY, WF_FULLCHAIN, WF_KEYCOPY, WF_RELOAD,
+	WF_COUNT };
 
 /* How control of the names is proven. */
 enum wiz_method { WM_HTTP = 0, WM_WEBROOT, WM_ALPN, WM_DNS, WM_COUNT };
@@ -72,6 +73,11 @@ void wiz_defaults(struct ui *ui, struct wizard *w);
 /* Checks step `step` before going on; 0, or -1 with w->note saying what
  * to fix. */
 int wiz_check(struct ui *ui, struct wizard *w, enum wiz_step step);
+
+/* Splits the reload command at spaces into a NULL-terminated argv in
+ * `*argv` (caller frees with strv_free(*argv, n)); returns n, 0 for
+ * none, or -1 when out of memory. */
+int wiz_reload_argv(const struct wizard *w, char ***argv);
 
 /* Changes a choice field (agree, method, key type) one way. */
 void wiz_choose(struct wizard *w, int dir);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "str.h"
 #include "wizard.h"
 
 static int
@@ -29,6 +30,30 @@ wiz_set_string(config_setting_t *g, const char *name, const char *value)
 
 	return (s = config_setting_add(g, name, CONFIG_TYPE_STRING)) != NULL &&
 	    config_setting_set_string(s, value) == CONFIG_TRUE ? 0 : -1;
+}
+
+/* The copies and the command after them, when there are any. */
+static int
+wiz_add_deploy(config_setting_t *g, const struct wizard *w)
+{
+	config_setting_t *r;
+	char **argv;
+	int n, i, rc = 0;
+
+	if ((w->text[WF_FULLCHAIN].text[0] != '\0' &&
+	    wiz_set_string(g, "deploy_fullchain", w->text[WF_FULLCHAIN].text) != 0) ||
+	    (w->text[WF_KEYCOPY].text[0] != '\0' &&
+	    wiz_set_string(g, "deploy_key", w->text[WF_KEYCOPY].text) != 0) ||
+	    (n = wiz_reload_argv(w, &argv)) < 0)
+		return -1;
+	if (n > 0 && (r = config_setting_add(g, "reload", CONFIG_TYPE_ARRAY)) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++)
+		if (config_setting_set_string_elem(r, -1, argv[i]) == NULL)
+			rc = -1;
+	if (n > 0)
+		strv_free(argv, (size_t)n);
+	return rc;
 }
 
 /* The certificate's group: what the wizard asked, nothing more. */
@@ -65,6 +90,8 @@ wiz_add_group(config_t *cfg, const struct wizard *w, struct err *err)
 		    w->text[WF_HOOK].text) != 0)
 			return err_nomem(err, "configuration");
 	}
+	if (wiz_add_deploy(g, w) != 0)
+		return err_nomem(err, "configuration");
 	if (wiz_set_string(g, "challenge", challenge[w->method]) != 0 ||
 	    wiz_set_string(g, "key_type", wiz_key_types[w->key]) != 0 ||
 	    (w->method == WM_WEBROOT &&

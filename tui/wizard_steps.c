@@ -21,6 +21,7 @@
 #include "jobs.h"
 #include "screen.h"
 #include "store.h"
+#include "str.h"
 #include "wizard.h"
 
 #define WIZ_LABEL 22
@@ -53,6 +54,9 @@ static const struct {
 	{ WF_PORT, "Port:" },
 	{ WF_WEBROOT, "Web root folder:" },
 	{ WF_HOOK, "DNS hook program:" },
+	{ WF_FULLCHAIN, "Copy full chain to:" },
+	{ WF_KEYCOPY, "Copy key to:" },
+	{ WF_RELOAD, "Then run:" },
 };
 
 size_t
@@ -82,6 +86,11 @@ wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
 		break;
 	case WIZ_KEY:
 		out[n++] = WF_KEY;
+		break;
+	case WIZ_DEPLOY:
+		out[n++] = WF_FULLCHAIN;
+		out[n++] = WF_KEYCOPY;
+		out[n++] = WF_RELOAD;
 		break;
 	default:
 		break;
@@ -279,6 +288,67 @@ wiz_check_prove(struct ui *ui, struct wizard *w)
 	}
 }
 
+/* A copy goes to an absolute path in a folder that exists. */
+static int
+wiz_check_copy(struct wizard *w, const char *what, const char *path)
+{
+	char dir[FORM_TEXT_MAX];
+	struct stat st;
+
+	if (*path == '\0')
+		return 0;
+	if (*path != '/' || path[strlen(path) - 1] == '/')
+		return snprintf(w->note, sizeof w->note, "%s: give an absolute file "
+		    "path.", what), -1;
+	snprintf(dir, sizeof dir, "%s", path);
+	*strrchr(dir, '/') = '\0';
+	if (dir[0] != '\0' && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return snprintf(w->note, sizeof w->note, "%s: the folder %.200s does "
+		    "not exist.", what, dir), -1;
+	return 0;
+}
+
+static int
+wiz_check_deploy(struct wizard *w)
+{
+	char **argv = NULL;
+	int n, rc = 0;
+
+	if (wiz_check_copy(w, "Full chain", w->text[WF_FULLCHAIN].text) != 0 ||
+	    wiz_check_copy(w, "Key", w->text[WF_KEYCOPY].text) != 0)
+		return -1;
+	if ((n = wiz_reload_argv(w, &argv)) < 0)
+		return snprintf(w->note, sizeof w->note, "out of memory"), -1;
+	if (n > 0 && wiz_check_path(w, "Then run", argv[0], 0) != 0)
+		rc = -1;
+	strv_free(argv, n > 0 ? (size_t)n : 0);
+	return rc;
+}
+
+int
+wiz_reload_argv(const struct wizard *w, char ***argv)
+{
+	char copy[FORM_TEXT_MAX], *word, *save = NULL, **v;
+	int n = 0;
+
+	*argv = NULL;
+	snprintf(copy, sizeof copy, "%s", w->text[WF_RELOAD].text);
+	if ((v = calloc(sizeof copy / 2 + 1, sizeof *v)) == NULL)
+		return -1;
+	for (word = strtok_r(copy, " ", &save); word != NULL;
+	    word = strtok_r(NULL, " ", &save))
+		if ((v[n++] = strdup(word)) == NULL) {
+			strv_free(v, (size_t)n);
+			return -1;
+		}
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
+	*argv = v;
+	return n;
+}
+
 int
 wiz_check(struct ui *ui, struct wizard *w, enum wiz_step step)
 {
@@ -300,6 +370,8 @@ wiz_check(struct ui *ui, struct wizard *w, enum wiz_step step)
 		return 0;
 	case WIZ_PROVE:
 		return wiz_check_prove(ui, w);
+	case WIZ_DEPLOY:
+		return wiz_check_deploy(w);
 	default:
 		return 0;
 	}
@@ -495,6 +567,18 @@ wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Key type:");
 	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
 	    wiz_key_types[w->key]);
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Deploy:");
+	if (w->text[WF_FULLCHAIN].text[0] == '\0' &&
+	    w->text[WF_KEYCOPY].text[0] == '\0' && w->text[WF_RELOAD].text[0] == '\0')
+		ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, "none");
+	for (i = WF_FULLCHAIN; i <= WF_RELOAD; i++) {
+		if (w->text[i].text[0] == '\0')
+			continue;
+		snprintf(line, sizeof line, "%s %.400s", i == WF_FULLCHAIN ?
+		    "full chain to" : i == WF_KEYCOPY ? "key to" : "then run",
+		    w->text[i].text);
+		ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
+	}
 	y++;
 	ui_put(ui, y++, x, width, ROLE_TITLE, "Enter issues it. Its definition "
 	    "goes into the config file only once it is issued.");
@@ -515,6 +599,16 @@ wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width, int rows
 		    wiz_key_types[w->key]);
 		snprintf(line, sizeof line, "%s", wiz_key_words[w->key]);
 		ui_put(ui, y++, x + 2, width - 2, ROLE_DIM, line);
+		break;
+	case WIZ_DEPLOY:
+		ui_put(ui, y++, x, width, ROLE_DIM, "Optional: after each issuance "
+		    "and renewal, copies for the server, then a command");
+		ui_put(ui, y++, x, width, ROLE_DIM, "(a program and its arguments, "
+		    "run without a shell). Leave empty for none.");
+		y++;
+		y = wiz_draw_text(ui, w, WF_FULLCHAIN, y, x, width);
+		y = wiz_draw_text(ui, w, WF_KEYCOPY, y, x, width);
+		y = wiz_draw_text(ui, w, WF_RELOAD, y, x, width);
 		break;
 	default: y = wiz_draw_review(ui, w, y, x, width); break;
 	}

@@ -176,8 +176,9 @@ tmux_send n
 tmux_send -l demo.example.test
 check "the wizard suggests a certificate name" \
     tmux_wait_for 'Certificate name: +\[demo\.example\.test'
-# Names, CA and account (the demo agreed), http-01, key, review: issue.
-tmux_send Enter Enter Enter Enter Enter
+# Names, CA and account (the demo agreed), http-01, key, no deploy,
+# review: issue.
+tmux_send Enter Enter Enter Enter Enter Enter
 check "the wizard ends on the new certificate's detail" \
     tmux_wait_for 'versions: +1:' 90
 check "the state folder holds the live certificate" \

@@ -41,8 +41,8 @@ tmux_send Left Enter
 check "another method is refused for it" tmux_wait_for 'A wildcard name can only be proven with dns-01'
 tmux_send Right Tab
 tmux_send -l "$HOOK"
-tmux_send Enter Enter
-check "review" tmux_wait_for 'step 5 of 5, Review'
+tmux_send Enter Enter Enter
+check "review" tmux_wait_for 'step 6 of 6, Review'
 tmux_send Enter
 check "it ends on the certificate's detail" tmux_wait_for 'versions: +1:' 60
 check "the certificate verifies against Pebble's root" verify_live wild.example.test

@@ -19,6 +19,8 @@ certificates = (
 CONF
 cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
 mode_before=$(stat -c %a "$CONF")
+DEPLOY=$PEBBLE_SCRATCH/deploy
+mkdir -p "$DEPLOY"
 HOOK=$PEBBLE_SCRATCH/not-executable.sh
 printf '#!/bin/sh\nexit 0\n' >"$HOOK"
 listening() { [ "$(ss -Hltn "sport = :$PEBBLE_HTTP_PORT" | wc -l)" -gt 0 ]; }
@@ -28,7 +30,7 @@ conf_unchanged() { cmp -s "$CONF" "$PEBBLE_SCRATCH/conf.before"; }
 run_ui "$CERTDECK" "${CDK_ARGS[@]}" || bail_out "tmux did not start"
 check "an empty store offers the wizard" tmux_wait_for 'No certificates yet\. Press n'
 tmux_send n
-check "n opens the wizard at step 1" tmux_wait_for 'New certificate: step 1 of 5, Names'
+check "n opens the wizard at step 1" tmux_wait_for 'New certificate: step 1 of 6, Names'
 
 # --- names, checked as typed
 tmux_send Enter
@@ -54,7 +56,7 @@ check "an IDN is shown both ways" \
 check "a certificate name is suggested" \
     tmux_wait_for 'Certificate name: +\[web\.example\.test'
 tmux_send Enter
-check "step 2: CA and account" tmux_wait_for 'step 2 of 5, CA and account'
+check "step 2: CA and account" tmux_wait_for 'step 2 of 6, CA and account'
 like "$(tmux_capture)" "CA: +$PEBBLE_DIR_URL" "it names the CA's directory"
 like "$(tmux_capture)" "termsOfService" "and where its terms are"
 tmux_send Tab Space Enter
@@ -62,7 +64,7 @@ check "without agreeing to the terms it stays" tmux_wait_for 'agree to its terms
 tmux_send Space Enter
 
 # --- how to prove control: bad paths
-check "step 3: how to prove control" tmux_wait_for 'step 3 of 5, How to prove control'
+check "step 3: how to prove control" tmux_wait_for 'step 3 of 6, How to prove control'
 check "the http-01 port comes from the command line" \
     tmux_wait_for "Port: +\\[$PEBBLE_HTTP_PORT"
 tmux_send Right Tab
@@ -78,9 +80,33 @@ check "a hook that is not executable is refused" \
 tmux_send Tab Left Left Left
 check "back to http-01" tmux_wait_for '< http-01, built-in responder >'
 tmux_send Enter
-check "step 4: key" tmux_wait_for 'step 4 of 5, Key'
+check "step 4: key" tmux_wait_for 'step 4 of 6, Key'
 tmux_send Enter
-check "step 5: review" tmux_wait_for 'step 5 of 5, Review'
+check "step 5: deploy" tmux_wait_for 'step 5 of 6, Deploy'
+tmux_send -l relative/fullchain.pem
+tmux_send Enter
+check "a relative copy path is refused" tmux_wait_for 'Full chain: give an absolute file path'
+tmux_send C-u
+tmux_send -l /no/such/folder/fullchain.pem
+tmux_send Enter
+check "a copy into a missing folder is refused" \
+    tmux_wait_for 'Full chain: the folder /no/such/folder does not exist'
+tmux_send C-u
+tmux_send -l "$DEPLOY/fullchain.pem"
+tmux_send Tab
+tmux_send -l "$DEPLOY/key.pem"
+tmux_send Tab
+tmux_send -l "/no/such/reload --now"
+tmux_send Enter
+check "a reload program that does not exist is refused" \
+    tmux_wait_for 'Then run: /no/such/reload does not exist'
+tmux_send C-u
+tmux_send -l "$(command -v touch) $DEPLOY/reloaded"
+tmux_send Enter
+check "step 6: review" tmux_wait_for 'step 6 of 6, Review'
+like "$(tmux_capture)" 'Deploy: +full chain to .*/fullchain\.pem' "it lists the copies"
+like "$(tmux_capture)" ' +key to .*/key\.pem' "the key's too"
+like "$(tmux_capture)" ' +then run .*touch .*/deploy/' "and the command"
 like "$(tmux_capture)" 'Names: +web\.example\.test, bücher\.example\.test' "it lists the names"
 ok "the config is untouched before issuing" conf_unchanged
 tmux_send Enter
@@ -91,6 +117,11 @@ is "$(san_count web.example.test)" 2 "it carries both names"
 check "the config holds the new definition" grep -q 'name = "web.example.test"' "$CONF"
 check "with both names, as A-labels" grep -q '"xn--bcher-kva.example.test"' "$CONF"
 check "and still the earlier entry" grep -q 'name = "old"' "$CONF"
+check "the full chain was copied" cmp -s "$DEPLOY/fullchain.pem" "$STATE/live/web.example.test/fullchain.pem"
+is "$(stat -c %a "$DEPLOY/key.pem")" 600 "the key copy is 0600"
+check "the reload command ran" wait_for test -e "$DEPLOY/reloaded"
+check "the config holds the deploy settings" grep -q "deploy_fullchain = \"$DEPLOY/fullchain.pem\"" "$CONF"
+check "and the reload argv" grep -Eq "reload = \[ *\"[^\"]*touch\", *\"$DEPLOY/reloaded\" *\]" "$CONF"
 check "and the global setting" grep -Eq '^renew_days = 30;' "$CONF"
 check "the command line reads the new config" cdk_out "$OUT" show web.example.test
 is "$(stat -c %a "$CONF")" "$mode_before" "the file keeps its mode"
@@ -105,7 +136,7 @@ cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
 tmux_send n
 tmux_send -l 'leave.example.test'
 tmux_send Enter Enter
-check "at step 3" tmux_wait_for 'step 3 of 5'
+check "at step 3" tmux_wait_for 'step 3 of 6'
 tmux_send Escape Escape Escape
 check "Esc back to the first step, then out" tmux_wait_for 'nothing was written'
 check "the config is unchanged" conf_unchanged
@@ -115,7 +146,7 @@ check "no certificate was made" test ! -e "$STATE/certs/leave.example.test.json"
 kill -STOP "$CHALLTESTSRV_PID"
 tmux_send n
 tmux_send -l 'stop.example.test'
-tmux_send Enter Enter Enter Enter Enter
+tmux_send Enter Enter Enter Enter Enter Enter
 check "the job runs" tmux_wait_for 'Job #[0-9]+: issuing stop\.example\.test'
 check "its responder listens" wait_for listening
 tmux_send Escape
@@ -126,8 +157,8 @@ check "the wizard says nothing was written" tmux_wait_for 'Not issued; nothing w
 check "the config is unchanged" conf_unchanged
 check "no responder is left listening" wait_for not_listening
 tmux_send Escape
-check "Esc goes back to Review" tmux_wait_for 'step 5 of 5, Review'
-tmux_send Escape Escape Escape Escape Escape
+check "Esc goes back to Review" tmux_wait_for 'step 6 of 6, Review'
+tmux_send Escape Escape Escape Escape Escape Escape
 check "and out" tmux_wait_for 'nothing was written'
 tmux_send q
 check "q quits" tmux_wait_for '^exit=0$' 30
