@@ -330,7 +330,8 @@ ui_key(struct ui *ui, int key)
 {
 	int flags;
 
-	ui->message[0] = '\0';
+	if (key != KEY_RESIZE)
+		ui->message[0] = '\0';
 	if (ui->dialog.active)
 		flags = dialog_key(ui, key);
 	else if (ui->help)
@@ -381,7 +382,10 @@ ui_on_event(struct ui *ui, const struct event *ev)
 	char text[EVENT_MSG_MAX + 256], title[128];
 
 	(void)jobs_add(ui->jobs, ev);
-	ui->message[0] = '\0';	/* the event is newer news */
+	/* The event is newer news, but an error stays until a key is pressed:
+	 * it may have come before the first frame (a broken theme, say). */
+	if (ui->message_role != ROLE_LOG_ERROR)
+		ui->message[0] = '\0';
 	if (ev->kind == EVENT_STATE_CHANGED && ev->object == OBJECT_CERT &&
 	    ev->subject[0] != '\0' &&
 	    certlist_reload(ui->certs, ui->store, ev->subject, &err) != 0)

@@ -16,8 +16,9 @@ T=$(mktemp -d "$top_builddir/tests/tmp/config.XXXXXX") || bail_out "mktemp"
 cd "$T" || bail_out "cd $T"
 OUT=$T/out
 STATE=$T/state
-PORT=$("$top_builddir/tests/tools/freeport" 1) || bail_out "freeport"
-# Nothing listens there: a run that reached the network fails naming it.
+# Nothing listens on port 1 and no parallel suite's server can take it: a
+# run that reached the network fails naming it.
+PORT=1
 SERVER=https://127.0.0.1:$PORT/dir
 
 # cd_conf FILE ARGS...: certdeck with FILE as its configuration, bounded
@@ -42,7 +43,7 @@ refused()
 	is "$rc" 1 "$desc: exit status 1"
 	like "$(cat "$OUT")" "$re" "$desc: path and reason"
 	check "$desc: nothing applied (no state folder, no request)" \
-	    sh -c "test ! -e '$STATE' && ! grep -q '127.0.0.1:$PORT' '$OUT'"
+	    sh -c "test ! -e '$STATE' && ! grep -qF '127.0.0.1:$PORT/' '$OUT'"
 }
 
 # Case 31: files that cannot be read as a configuration.
@@ -103,7 +104,7 @@ is "$?" 1 "a bad second certificate: the run fails"
 like "$(cat "$OUT")" "^certdeck: partial\.conf:4: 'domains': name 'bad\.\.example\.test': empty label$" \
     "with file, line and reason"
 check "the first half was not applied: no state folder made" test ! -e "$T/made-by-config"
-check "and no CA was asked for the good one" sh -c "! grep -q '127.0.0.1:$PORT' '$OUT'"
+check "and no CA was asked for the good one" sh -c "! grep -qF '127.0.0.1:$PORT/' '$OUT'"
 
 # Unknown settings: warned with file and line, the run goes on.
 cat >unknown.conf <<EOF
