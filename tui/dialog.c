@@ -70,41 +70,6 @@ dialog_key(struct ui *ui, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
-/* Splits the text into lines of at most `w` columns, at spaces where it
- * can, never inside a UTF-8 character. */
-static int
-dialog_wrap(const char *text, int w, char lines[][256], int max)
-{
-	int n = 0;
-
-	while (*text != '\0' && n < max) {
-		size_t len = strcspn(text, "\n"), cut, i;
-		char *piece = lines[n++];
-
-		cut = len < 255 ? len : 255;
-		memcpy(piece, text, cut);
-		piece[cut] = '\0';
-		while (ui_width(piece) > w) {
-			for (i = cut; i > 1 && piece[i - 1] != ' '; i--)
-				;
-			if (i > 1)
-				cut = i - 1;
-			else
-				do
-					cut--;
-				while (cut > 0 && (piece[cut] & 0xc0) == 0x80);
-			piece[cut] = '\0';
-		}
-		text += cut;
-		if (*text == '\n')
-			text++;
-		else
-			while (*text == ' ')
-				text++;
-	}
-	return n;
-}
-
 void
 dialog_draw(struct ui *ui)
 {
@@ -112,7 +77,7 @@ dialog_draw(struct ui *ui)
 	char lines[DIALOG_LINES_MAX][256], title[96];
 	int w = COLS - 10 < 64 ? COLS - 10 : 64, n, h, y0, x0, i, bx;
 
-	n = dialog_wrap(d->text, w - 4, lines, DIALOG_LINES_MAX);
+	n = ui_wrap(d->text, w - 4, lines, DIALOG_LINES_MAX);
 	h = n + 5;
 	y0 = (LINES - h) / 2;
 	x0 = (COLS - w) / 2;

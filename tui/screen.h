@@ -159,6 +159,15 @@ int ui_put(const struct ui *ui, int y, int x, int width, enum theme_role role,
 int ui_put_right(const struct ui *ui, int y, int x, int width,
     enum theme_role role, const char *text);
 
+/* Splits `text` into at most `max` lines of at most `w` columns, at
+ * spaces where it can, never inside a UTF-8 character; returns how many. */
+int ui_wrap(const char *text, int w, char lines[][256], int max);
+
+/* Writes `text` from (y, x) wrapped to `width` columns on up to
+ * `max_rows` (at most 8) rows; returns the rows used (at least 1). */
+int ui_put_wrapped(const struct ui *ui, int y, int x, int width,
+    enum theme_role role, const char *text, int max_rows);
+
 /* Display columns of a UTF-8 text. */
 int ui_width(const char *text);
 

@@ -130,6 +130,52 @@ ui_put(const struct ui *ui, int y, int x, int width, enum theme_role role,
 }
 
 int
+ui_wrap(const char *text, int w, char lines[][256], int max)
+{
+	int n = 0;
+
+	while (*text != '\0' && n < max) {
+		size_t len = strcspn(text, "\n"), cut, i;
+		char *piece = lines[n++];
+
+		cut = len < 255 ? len : 255;
+		memcpy(piece, text, cut);
+		piece[cut] = '\0';
+		while (ui_width(piece) > w) {
+			for (i = cut; i > 1 && piece[i - 1] != ' '; i--)
+				;
+			if (i > 1)
+				cut = i - 1;
+			else
+				do
+					cut--;
+				while (cut > 0 && (piece[cut] & 0xc0) == 0x80);
+			piece[cut] = '\0';
+		}
+		text += cut;
+		if (*text == '\n')
+			text++;
+		else
+			while (*text == ' ')
+				text++;
+	}
+	return n;
+}
+
+int
+ui_put_wrapped(const struct ui *ui, int y, int x, int width, enum theme_role role,
+    const char *text, int max_rows)
+{
+	char lines[8][256];
+	int n, i;
+
+	n = ui_wrap(text, width, lines, max_rows < 8 ? max_rows : 8);
+	for (i = 0; i < n; i++)
+		ui_put(ui, y + i, x, width, role, lines[i]);
+	return n > 0 ? n : 1;
+}
+
+int
 ui_put_right(const struct ui *ui, int y, int x, int width, enum theme_role role,
     const char *text)
 {

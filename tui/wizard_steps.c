@@ -550,7 +550,8 @@ wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 		p += snprintf(p, (size_t)(line + sizeof line - p), "%s%s", i ? ", " : "",
 		    w->ids[i].display);
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Names:");
-	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
+	y += ui_put_wrapped(ui, y, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
+	    line, 4);
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Certificate name:");
 	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
 	    w->text[WF_CERTNAME].text);
@@ -563,7 +564,8 @@ wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
 	snprintf(line, sizeof line, "%s: %s", wiz_method_names[w->method], detail);
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Prove control by:");
-	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
+	y += ui_put_wrapped(ui, y, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
+	    line, 3);
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Key type:");
 	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
 	    wiz_key_types[w->key]);
@@ -577,7 +579,8 @@ wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 		snprintf(line, sizeof line, "%s %.400s", i == WF_FULLCHAIN ?
 		    "full chain to" : i == WF_KEYCOPY ? "key to" : "then run",
 		    w->text[i].text);
-		ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, line);
+		y += ui_put_wrapped(ui, y, x + WIZ_LABEL, width - WIZ_LABEL,
+		    ROLE_DIALOG, line, 4);
 	}
 	y++;
 	ui_put(ui, y++, x, width, ROLE_TITLE, "Enter issues it. Its definition "
@@ -612,5 +615,5 @@ wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width, int rows
 		break;
 	default: y = wiz_draw_review(ui, w, y, x, width); break;
 	}
-	ui_put(ui, y + 1, x, width, ROLE_LOG_ERROR, w->note);
+	ui_put_wrapped(ui, y + 1, x, width, ROLE_LOG_ERROR, w->note, 4);
 }

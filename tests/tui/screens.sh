@@ -190,11 +190,11 @@ mkdir -p "$THEMES"
 printf '# broken\nroles = {\n\theader = { fg = ; };\n\tok = { fg = "green"; };\n};\n' \
     > "$THEMES/broken.theme"
 printf 'roles = {\n\tok = { fg = "purple-ish"; };\n};\n' > "$THEMES/badcolour.theme"
-run_ui env CERTDECK_THEME_PATH="$THEMES" "$CERTDECK" "${CDK_ARGS[@]}" --theme broken
+run_ui env CERTDECK_THEME_PATH="$THEMES:$CERTDECK_THEME_PATH" "$CERTDECK" "${CDK_ARGS[@]}" --theme broken
 check "a broken theme: file and line, then default" \
     tmux_wait_for 'broken\.theme:3: syntax error; using default'
 like "$(colours | sed -n 1p)" $'\e\\[30m\e\\[46m' "the default theme is used instead"
-run_ui env CERTDECK_THEME_PATH="$THEMES" "$CERTDECK" "${CDK_ARGS[@]}" --theme badcolour
+run_ui env CERTDECK_THEME_PATH="$THEMES:$CERTDECK_THEME_PATH" "$CERTDECK" "${CDK_ARGS[@]}" --theme badcolour
 check "an unknown colour: file, line and the colour" \
     tmux_wait_for "badcolour\\.theme:2: unknown colour 'purple-ish"
 

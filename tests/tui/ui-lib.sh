@@ -8,6 +8,10 @@
 pebble_start || bail_out "Pebble did not start"
 . "$top_srcdir/tests/pebble/cli-lib.sh"
 OUT=$PEBBLE_SCRATCH/out
+# The themes of this source tree: a build in another folder (make
+# distcheck) has none beside its program.
+CERTDECK_THEME_PATH=$top_srcdir/themes
+export CERTDECK_THEME_PATH
 
 # run_ui ARGS...: runs ARGS (certdeck, maybe behind env) in a pane of
 # UI_W x UI_H (100x30); when it ends the pane shows "exit=STATUS" and

@@ -19,9 +19,13 @@ certificates = (
 CONF
 cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
 mode_before=$(stat -c %a "$CONF")
-DEPLOY=$PEBBLE_SCRATCH/deploy
+# Short paths, whatever folder the tests are built in (make distcheck's
+# is deep): the checks below read them whole on an 100-column screen.
+SHORT=$(mktemp -d /tmp/cdk-wiz.XXXXXX) || bail_out "mktemp"
+at_exit "rm -rf '$SHORT'"
+DEPLOY=$SHORT/deploy
 mkdir -p "$DEPLOY"
-HOOK=$PEBBLE_SCRATCH/not-executable.sh
+HOOK=$SHORT/not-executable.sh
 printf '#!/bin/sh\nexit 0\n' >"$HOOK"
 listening() { [ "$(ss -Hltn "sport = :$PEBBLE_HTTP_PORT" | wc -l)" -gt 0 ]; }
 not_listening() { ! listening; }
