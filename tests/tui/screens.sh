@@ -185,8 +185,10 @@ run_ui "$CERTDECK" "${CDK_ARGS[@]}" --theme mine
 tmux_wait_for '3/3 shown' >/dev/null
 like "$(colours | sed -n 1p)" $'\e\\[37m\e\\[41m' "a user's theme in the config folder is found by name"
 
-THEMES=$PEBBLE_SCRATCH/test-themes
-mkdir -p "$THEMES"
+# A short path, whatever folder the tests are built in: the status line
+# that names the file is one line of 100 columns.
+THEMES=$(mktemp -d /tmp/cdk-themes.XXXXXX) || bail_out "mktemp"
+at_exit "rm -rf '$THEMES'"
 printf '# broken\nroles = {\n\theader = { fg = ; };\n\tok = { fg = "green"; };\n};\n' \
     > "$THEMES/broken.theme"
 printf 'roles = {\n\tok = { fg = "purple-ish"; };\n};\n' > "$THEMES/badcolour.theme"
