@@ -176,16 +176,22 @@ acme_directory_parse(const char *json, size_t len, const char *url,
 				err_set(err, ERR_PROTO, "%s: more than 32 profiles", url);
 				goto out;
 			}
-			if ((out->profiles = calloc(n, sizeof *out->profiles)) == NULL) {
+			if ((out->profiles = calloc(n, sizeof *out->profiles)) == NULL ||
+			    (out->profile_descs = calloc(n, sizeof *out->profile_descs)) ==
+			    NULL) {
 				err_nomem(err, "profiles");
 				goto out;
 			}
 			json_object_foreach(profiles, key, v) {
-				if ((out->profiles[i++] = strdup(key)) == NULL) {
+				out->profiles[i] = strdup(key);
+				out->profile_descs[i] = strdup(json_is_string(v) ?
+				    json_string_value(v) : "");
+				out->n_profiles = ++i;
+				if (out->profiles[i - 1] == NULL ||
+				    out->profile_descs[i - 1] == NULL) {
 					err_nomem(err, "profile");
 					goto out;
 				}
-				out->n_profiles = i;
 			}
 		}
 	}
@@ -210,6 +216,7 @@ acme_directory_free(struct acme_directory *d)
 	free(d->website);
 	strv_free(d->caa_identities, d->n_caa_identities);
 	strv_free(d->profiles, d->n_profiles);
+	strv_free(d->profile_descs, d->n_profiles);
 	memset(d, 0, sizeof *d);
 }
 

@@ -39,6 +39,8 @@ struct acme_directory {
 	char **caa_identities;
 	size_t n_caa_identities;
 	char **profiles;		/* names from meta.profiles */
+	char **profile_descs;		/* their descriptions ("" when not a
+					 * string), raw CA text: escape to show */
 	size_t n_profiles;
 	int external_account_required;
 };

@@ -1,11 +1,13 @@
 /*
- * dnsq: one non-blocking DNS TXT query (see dnsq.h). The packet parser
- * reads hostile input: every offset is checked against the packet length
- * before it is read, and compression pointers must point strictly before
- * the part of the name that led to them, so following them always ends.
+ * dnsq: one non-blocking DNS query, TXT, A, AAAA or CAA (see dnsq.h).
+ * The packet parser reads hostile input: every offset is checked against
+ * the packet length before it is read, and compression pointers must
+ * point strictly before the part of the name that led to them, so
+ * following them always ends.
  */
 #include "autoconfig.h"
 
+#include <arpa/inet.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -19,11 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caa.h"
 #include "dnsq.h"
 
 #define DNS_HDR		12
 #define DNS_NAME_MAX	255	/* wire form, root label included */
-#define DNS_TYPE_TXT	16
 #define DNS_TYPE_CNAME	5
 #define DNS_CLASS_IN	1
 #define DNS_UDP_MAX	4096
@@ -39,6 +41,7 @@ struct dnsq {
 	socklen_t		 addrlen;
 	char			 resolver[80];
 	char			 name[256];
+	unsigned		 qtype;		/* DNSQ_TXT… */
 	unsigned char		 qname[DNS_NAME_MAX];
 	size_t			 qnamelen;
 	unsigned char		 query[2 + DNS_HDR + DNS_NAME_MAX + 4];
@@ -171,8 +174,8 @@ dnsq_build(struct dnsq *q, struct err *err)
 	p[5] = 1;			/* one question */
 	memcpy(p + DNS_HDR, q->qname, q->qnamelen);
 	p += DNS_HDR + q->qnamelen;
-	p[0] = 0;
-	p[1] = DNS_TYPE_TXT;
+	p[0] = q->qtype >> 8;
+	p[1] = q->qtype & 0xff;
 	p[2] = 0;
 	p[3] = DNS_CLASS_IN;
 	q->qlen = DNS_HDR + q->qnamelen + 4;
@@ -205,7 +208,8 @@ dnsq_fail(struct dnsq *q, enum err_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	err_vset(&q->err, code, fmt, ap);
 	va_end(ap);
-	err_prefix(&q->err, "dns %s: %s TXT", q->resolver, q->name);
+	err_prefix(&q->err, "dns %s: %s %s", q->resolver, q->name,
+	    dnsq_type_name(q->qtype));
 	q->failed = 1;
 	return dnsq_finish(q);
 }
@@ -220,8 +224,26 @@ dnsq_udp_send(struct dnsq *q, long long now_ms)
 		dnsq_fail(q, ERR_NET, "send: %s", strerror(errno));
 }
 
+const char *
+dnsq_type_name(unsigned qtype)
+{
+	switch (qtype) {
+	case DNSQ_A: return "A";
+	case DNSQ_AAAA: return "AAAA";
+	case DNSQ_CAA: return "CAA";
+	default: return "TXT";
+	}
+}
+
 struct dnsq *
 dnsq_txt_start(const char *resolver, const char *name, struct err *err)
+{
+	return dnsq_start(resolver, name, DNSQ_TXT, err);
+}
+
+struct dnsq *
+dnsq_start(const char *resolver, const char *name, unsigned qtype,
+    struct err *err)
 {
 	struct dnsq *q;
 
@@ -230,6 +252,7 @@ dnsq_txt_start(const char *resolver, const char *name, struct err *err)
 		return NULL;
 	}
 	q->fd = -1;
+	q->qtype = qtype;
 	if (dnsq_parse_resolver(q, resolver, err) == -1 ||
 	    dnsq_encode_name(q, name, err) == -1 || dnsq_build(q, err) == -1)
 		goto fail;
@@ -307,7 +330,7 @@ dnsq_ours(const struct dnsq *q, const unsigned char *pkt, size_t len)
 		return 0;
 	if (dns_name(pkt, len, &off, name, &nlen, &why) == -1 ||
 	    nlen != q->qnamelen || memcmp(name, q->qname, nlen) != 0 ||
-	    off + 4 > len || get16(pkt + off) != DNS_TYPE_TXT ||
+	    off + 4 > len || get16(pkt + off) != q->qtype ||
 	    get16(pkt + off + 2) != DNS_CLASS_IN)
 		return 0;
 	return 1;
@@ -374,6 +397,30 @@ dns_txt(const unsigned char *pkt, const struct dns_rr *rr, int *skip,
 	return s;
 }
 
+/* One record of the type asked for, as text: TXT strings joined, an
+ * address in its usual form, CAA as "FLAGS TAG VALUE" (caa.h). */
+static char *
+dns_rdata_text(const unsigned char *pkt, const struct dns_rr *rr,
+    unsigned qtype, int *skip, const char **why)
+{
+	char text[INET6_ADDRSTRLEN + CAA_TEXT_MAX], *s;
+
+	*skip = 0;
+	if (qtype == DNSQ_TXT)
+		return dns_txt(pkt, rr, skip, why);
+	if (qtype == DNSQ_CAA) {
+		if (caa_rdata_text(pkt + rr->rdoff, rr->rdlen, text, sizeof text,
+		    why) != 0)
+			return NULL;
+	} else if (rr->rdlen != (qtype == DNSQ_A ? 4u : 16u) ||
+	    inet_ntop(qtype == DNSQ_A ? AF_INET : AF_INET6, pkt + rr->rdoff,
+	    text, sizeof text) == NULL)
+		return *why = "address of the wrong length", NULL;
+	if ((s = strdup(text)) == NULL)
+		*why = "out of memory";
+	return s;
+}
+
 static int
 dns_same(const struct dns_rr *rr, const unsigned char *name, size_t len)
 {
@@ -421,10 +468,10 @@ dnsq_collect(struct dnsq *q, const unsigned char *pkt, size_t len)
 	if ((q->txts = calloc((size_t)nrr + 1, sizeof *q->txts)) == NULL)
 		return dnsq_fail(q, ERR_NOMEM, "out of memory");
 	for (i = 0; i < nrr; i++) {
-		if (rr[i].type != DNS_TYPE_TXT || rr[i].class != DNS_CLASS_IN ||
+		if (rr[i].type != q->qtype || rr[i].class != DNS_CLASS_IN ||
 		    !dns_same(&rr[i], name, nlen))
 			continue;
-		if ((s = dns_txt(pkt, &rr[i], &skip, &why)) == NULL)
+		if ((s = dns_rdata_text(pkt, &rr[i], q->qtype, &skip, &why)) == NULL)
 			return dnsq_fail(q, ERR_PROTO, "malformed answer: %s",
 			    why);
 		if (skip) {
@@ -607,6 +654,7 @@ dnsq_parse_answer(const unsigned char *pkt, size_t len, uint16_t id,
 		return err_nomem(err, "dns query");
 	q->fd = -1;
 	q->state = DNSQ_TCP_IO;
+	q->qtype = DNSQ_TXT;
 	q->id = id;
 	snprintf(q->resolver, sizeof q->resolver, "answer");
 	if (dnsq_encode_name(q, name, err) == -1)
@@ -687,8 +735,8 @@ dnsq_result(const struct dnsq *q, char ***txts, size_t *n, struct err *err)
 	*txts = NULL;
 	*n = 0;
 	if (q->state != DNSQ_DONE)
-		return err_set(err, ERR_FAIL, "dns %s: %s TXT: not finished",
-		    q->resolver, q->name);
+		return err_set(err, ERR_FAIL, "dns %s: %s %s: not finished",
+		    q->resolver, q->name, dnsq_type_name(q->qtype));
 	if (q->failed)
 		return err_copy(err, &q->err);
 	if ((out = calloc(q->n + 1, sizeof *out)) == NULL)

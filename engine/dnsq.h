@@ -1,6 +1,7 @@
 /*
- * dnsq: one non-blocking DNS TXT query to one configured resolver, for the
- * dns-01 propagation check (`--dns-resolver ADDR:PORT`).
+ * dnsq: one non-blocking DNS query to one configured resolver: TXT for
+ * the dns-01 propagation check (`--dns-resolver ADDR:PORT`), A, AAAA and
+ * CAA for the wizard's preflight.
  *
  * A minimal stub resolver living in the engine's poll loop: the query goes
  * out over UDP, is sent again every 500 ms at most three times, moves to
@@ -26,6 +27,21 @@
 #define DNSQ_MAX_CNAMES		8
 
 struct dnsq;
+
+/* Query types (their numbers on the wire). */
+#define DNSQ_A		1
+#define DNSQ_TXT	16
+#define DNSQ_AAAA	28
+#define DNSQ_CAA	257
+
+/* Like dnsq_txt_start() for type `qtype`; dnsq_result() then gives each
+ * record as text: an address ("192.0.2.1", "2001:db8::1") or a CAA
+ * record as caa_rdata_text() writes it. */
+struct dnsq *dnsq_start(const char *resolver, const char *name,
+    unsigned qtype, struct err *err);
+
+/* "TXT", "A", "AAAA" or "CAA". */
+const char *dnsq_type_name(unsigned qtype);
 
 /* Prepares a TXT query for `name` (a host name, trailing dot optional)
  * to `resolver`, a numeric "ADDR:PORT", "[V6ADDR]:PORT" or address alone

@@ -96,6 +96,8 @@ engine_cmd_free(struct engine_cmd *cmd)
 	free(cmd->profile);
 	free(cmd->notify_event);
 	free(cmd->message);
+	free(cmd->url);
+	engine_reply_unref(cmd->reply);
 	deploy_free(&cmd->deploy);
 	for (i = 0; i < cmd->n_domains; i++)
 		free(cmd->domains[i]);
@@ -124,6 +126,9 @@ engine_ops_for(enum engine_cmd_kind kind)
 		return &job_deactivate_ops;
 	case ENGINE_CMD_NOTIFY:
 		return &job_notify_ops;
+	case ENGINE_CMD_DIRECTORY:
+	case ENGINE_CMD_PREFLIGHT:
+		return &job_query_ops;
 	case ENGINE_CMD_CANCEL:
 		break;
 	}

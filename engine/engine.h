@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "crypto.h"
+#include "query.h"
 #include "err.h"
 #include "str.h"
 
@@ -59,7 +60,9 @@ enum engine_cmd_kind {
 	ENGINE_CMD_ACCOUNT_UPDATE,	/* contacts := the engine's email */
 	ENGINE_CMD_KEY_ROLLOVER,	/* new account key (RFC 8555 §7.3.5) */
 	ENGINE_CMD_DEACTIVATE,		/* the account, for good (§7.3.6) */
-	ENGINE_CMD_NOTIFY		/* tell the people configured: `notify_event` */
+	ENGINE_CMD_NOTIFY,		/* tell the people configured: `notify_event` */
+	ENGINE_CMD_DIRECTORY = 64,	/* read the directory at `url` (query.h) */
+	ENGINE_CMD_PREFLIGHT		/* check `domains` can be issued (query.h) */
 };
 
 /* Copies made after an issuance, and the command that reloads them. */
@@ -92,6 +95,10 @@ struct engine_cmd {
 	char *notify_event;		/* notify: "failure", "expiring", "test" */
 	char *message;			/* notify: what happened, one line */
 	uint32_t target;		/* job to cancel */
+	char *url;			/* directory, preflight: the CA's directory */
+	int port;			/* preflight: the challenge's port */
+	struct engine_reply *reply;	/* directory, preflight: the answer,
+					 * one reference (query.h) */
 };
 
 struct engine;

@@ -212,6 +212,7 @@ extern const struct job_ops job_account_update_ops;
 extern const struct job_ops job_rollover_ops;
 extern const struct job_ops job_deactivate_ops;
 extern const struct job_ops job_notify_ops;
+extern const struct job_ops job_query_ops;
 
 /* Whole days until the certificate of job->cmd->name expires (9999 when
  * it has none). */
