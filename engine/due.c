@@ -63,3 +63,19 @@ due_forecast(const struct certrec *rec, double fraction, int days, time_t now,
 	}
 	return when;
 }
+
+void
+due_describe(const struct certrec *rec, double fraction, int days, time_t now,
+    char *out, size_t outsz)
+{
+	char why[384], day[16];
+	struct tm tm;
+	time_t next;
+
+	if ((next = due_forecast(rec, fraction, days, now, why, sizeof why)) > 0) {
+		gmtime_r(&next, &tm);
+		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+		snprintf(out, outsz, "%s, %s", day, why);
+	} else
+		snprintf(out, outsz, "%s", why);
+}

@@ -24,4 +24,10 @@ time_t due_by_lifetime(time_t not_before, time_t not_after, double fraction,
 time_t due_forecast(const struct certrec *rec, double fraction, int days,
     time_t now, char *why, size_t whysz);
 
+/* The forecast in one line, the day first ("2026-12-01, when 33% of its
+ * lifetime is left"), or why there is none; `certdeck show` and the
+ * detail view both say it so. */
+void due_describe(const struct certrec *rec, double fraction, int days,
+    time_t now, char *out, size_t outsz);
+
 #endif

@@ -232,8 +232,7 @@ static void
 show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
     time_t now, double fraction, int days)
 {
-	char a[16], b[16], text[700], why[300];
-	time_t next;
+	char a[16], b[16], text[700];
 	size_t i;
 
 	printf("%-14s%s\n", "name:", name);
@@ -260,14 +259,8 @@ show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
 		printf("%-14s%d\n", "revoked:", sc->rec.revoked_reason);
 	if (sc->rec.last_error != NULL)
 		printf("%-14s%s\n", "last error:", sc->rec.last_error);
-	if ((next = due_forecast(&sc->rec, fraction, days, now, why, sizeof why)) > 0) {
-		struct tm tm;
-
-		gmtime_r(&next, &tm);
-		strftime(a, sizeof a, "%Y-%m-%d", &tm);
-		printf("%-14s%s, %s\n", "next renewal:", a, why);
-	} else
-		printf("%-14s%s\n", "next renewal:", why);
+	due_describe(&sc->rec, fraction, days, now, text, sizeof text);
+	printf("%-14s%s\n", "next renewal:", text);
 	if (sc->rec.deployed_version > 0 || sc->rec.deploy_error != NULL)
 		printf("%-14sversion %d%s%s\n", "deployed:", sc->rec.deployed_version,
 		    sc->rec.deploy_error ? "; last attempt failed: " : "",

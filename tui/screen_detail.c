@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "config.h"
 #include "crypto.h"
+#include "due.h"
 #include "esc.h"
 #include "jobs.h"
 #include "names.h"
@@ -174,26 +175,16 @@ detail_versions(struct ui *ui, struct detail *d, int current)
 static void
 detail_plan(struct ui *ui, struct detail *d, const struct cert_row *r)
 {
-	char text[512], a[32], b[32], c[32];
+	char text[512], a[32];
 
 	if (r->status == STATUS_REVOKED) {
 		detail_kv(d, "renewal:", "none: the certificate is revoked");
 		return;
 	}
-	ui_time(r->next_renewal, 1, c, sizeof c);
-	if (r->rec.ari_start > 0) {
-		ui_time(r->rec.ari_start, 1, a, sizeof a);
-		ui_time(r->rec.ari_end, 1, b, sizeof b);
-		snprintf(text, sizeof text, "the CA's window %s to %s (ARI); picked %s",
-		    a, b, c);
-	} else if (ui->cli->renew_days > 0)
-		snprintf(text, sizeof text, "%d days before expiry: %s",
-		    ui->cli->renew_days, c);
-	else
-		snprintf(text, sizeof text, "when less than %.0f%% of the lifetime is "
-		    "left: %s", 100 * (ui->certs->fraction > 0 ? ui->certs->fraction :
-		    1.0 / 3), c);
-	detail_kv(d, "renewal:", text);
+	/* Worded by due.c, the same as `certdeck show`. */
+	due_describe(&r->rec, ui->certs->fraction > 0 ? ui->certs->fraction :
+	    1.0 / 3, ui->cli->renew_days, ui->now, text, sizeof text);
+	detail_kv(d, "next renewal:", text);
 	if (r->rec.ari_explanation != NULL)
 		detail_kv(d, "", r->rec.ari_explanation);
 	if (r->rec.retry_after > 0) {

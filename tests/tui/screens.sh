@@ -74,7 +74,7 @@ like "$(tmux_capture)" 'valid: +[0-9-]+ [0-9:]+ UTC to .*\(1825 days left\)' "th
 like "$(tmux_capture)" 'key: +ECDSA P-256' "the key type"
 like "$(tmux_capture)" 'chain: +1\. CN=Pebble Intermediate' "the issuer chain"
 like "$(tmux_capture)" 'CA: +https://127\.0\.0\.1' "the CA"
-like "$(tmux_capture)" 'renewal: +when less than 33% of the lifetime is left' "the renewal plan"
+like "$(tmux_capture)" 'next renewal: +20[0-9-]+, when 33% of its lifetime is left' "the renewal forecast, worded as by show"
 like "$(tmux_capture)" 'versions: +1: serial [0-9a-f]+…, until .*\(current\)' "the stored versions"
 like "$(row 29)" 'q back' "the footer says q goes back"
 tmux_send q
