@@ -84,6 +84,15 @@ int crypto_cert_check(const char *leaf_pem, size_t len,
 int crypto_chain_verify(const char *leaf_pem, const char *chain_pem,
     const char *root_pem, time_t now, struct err *err);
 
+/* Verifies the certificates a TLS peer sent (PEM each, in its order) the
+ * way the connection did: against `ca_file`, or the system store when
+ * NULL, for `host` (a DNS name or an IP address; NULL skips the name) as a
+ * TLS server, at the current time. Returns 0 when GnuTLS finds nothing
+ * wrong, or -1 with GnuTLS's reason ("The certificate is NOT trusted. The
+ * certificate issuer is unknown."). */
+int crypto_peer_verify(const char *const *pem, size_t n, const char *ca_file,
+    const char *host, struct err *err);
+
 /* Sets `*match` to whether the DER certificate holds `key`'s public key;
  * `hex` (may be NULL) receives the SHA-256 of the certificate's
  * SubjectPublicKeyInfo in hex. Returns 0, or -1 with `err` set. */

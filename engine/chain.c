@@ -362,3 +362,82 @@ out:
 	buf_free(&all);
 	return rc == 0 ? 0 : err_prefix(err, "verify chain");
 }
+
+/* Trusts `ca_file`, or the system store when it is NULL: the same trust
+ * libcurl was given for the connection. */
+static int
+peer_trust(gnutls_x509_trust_list_t tl, const char *ca_file, struct err *err)
+{
+	int rc;
+
+	if (ca_file != NULL)
+		rc = gnutls_x509_trust_list_add_trust_file(tl, ca_file, NULL,
+		    GNUTLS_X509_FMT_PEM, 0, 0);
+	else
+		rc = gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
+	if (rc < 0)
+		return crypto_gnutls_err(err, ca_file != NULL ? ca_file :
+		    "system trust", rc);
+	return 0;
+}
+
+int
+crypto_peer_verify(const char *const *pem, size_t n, const char *ca_file,
+    const char *host, struct err *err)
+{
+	gnutls_typed_vdata_st vd[2] = {
+		{ .type = GNUTLS_DT_DNS_HOSTNAME, .data = (unsigned char *)(uintptr_t)host },
+		{ .type = GNUTLS_DT_KEY_PURPOSE_OID,
+		  .data = (unsigned char *)(uintptr_t)GNUTLS_KP_TLS_WWW_SERVER },
+	};
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_x509_crt_t list[CRYPTO_CHAIN_MAX];
+	unsigned int status = 0;
+	gnutls_datum_t d, out;
+	size_t i, k = 0;
+	int rc = -1;
+
+	if (n == 0 || n > CRYPTO_CHAIN_MAX)
+		return err_set(err, ERR_CRYPTO, "%zu certificates from the peer", n);
+	for (k = 0; k < n; k++) {
+		d.data = (unsigned char *)(uintptr_t)pem[k];
+		d.size = (unsigned int)strlen(pem[k]);
+		if ((rc = gnutls_x509_crt_init(&list[k])) < 0)
+			goto gnutls_fail;
+		if ((rc = gnutls_x509_crt_import(list[k], &d, GNUTLS_X509_FMT_PEM)) < 0) {
+			k++;
+			goto gnutls_fail;
+		}
+	}
+	if ((rc = gnutls_x509_trust_list_init(&tl, 0)) < 0)
+		goto gnutls_fail;
+	if ((rc = peer_trust(tl, ca_file, err)) < 0)
+		goto out;
+	/* The peer's order is kept: GnuTLS sorts an unsorted chain itself. */
+	if ((rc = gnutls_x509_trust_list_verify_crt2(tl, list, (unsigned int)n,
+	    vd, host != NULL ? 2 : 0, 0, &status, NULL)) < 0)
+		goto gnutls_fail;
+	rc = 0;
+	if (status == 0)
+		goto out;
+	rc = -1;
+	if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509,
+	    &out, 0) < 0) {
+		err_set(err, ERR_CRYPTO, "not trusted (status %#x)", status);
+		goto out;
+	}
+	/* GnuTLS ends each sentence with a space. */
+	for (i = out.size; i > 0 && out.data[i - 1] == ' '; i--)
+		;
+	err_set(err, ERR_CRYPTO, "%.*s", (int)i, (char *)out.data);
+	gnutls_free(out.data);
+	goto out;
+gnutls_fail:
+	rc = crypto_gnutls_err(err, "verify peer", rc);
+out:
+	if (tl != NULL)
+		gnutls_x509_trust_list_deinit(tl, 1);
+	for (i = 0; i < k; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	return rc;
+}

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "b64url.h"
+#include "certinfo.h"
 #include "http.h"
 
 #define HTTP_CONNECT_TIMEOUT_MS	10000L
@@ -38,6 +39,7 @@ struct xfer {
 	int finished;		/* curl is done; the callback is due */
 	CURLcode result;
 	char errbuf[CURL_ERROR_SIZE];
+	char tls_reason[ERR_MSG_MAX];	/* GnuTLS's own reason a peer was refused */
 	struct xfer *next;
 };
 
@@ -365,6 +367,9 @@ xfer_set_policy(struct xfer *x, const char *url, struct err *err)
 	SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
 	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+	/* libcurl keeps the peer's certificates even when it refuses them,
+	 * so a refusal can be explained (tls_reason_find). */
+	SETOPT(CURLOPT_CERTINFO, 1L);
 	if (o->ca_bundle != NULL)
 		SETOPT(CURLOPT_CAINFO, o->ca_bundle);
 	/* Debian's libcurl also walks /etc/ssl/certs (CAPATH) on top of the
@@ -538,12 +543,67 @@ xfer_error(const struct xfer *x, struct err *err)
 		 * limit, before our header cap can see it. */
 		err_set(err, ERR_PROTO, "%s: a response header line past libcurl's "
 		    "limit (%s)", url, curl_easy_strerror(x->result));
+	else if (x->errbuf[0] != '\0' && x->tls_reason[0] != '\0')
+		err_set(err, ERR_NET, "%s: %s: %s: %s", url,
+		    curl_easy_strerror(x->result), x->errbuf, x->tls_reason);
 	else if (x->errbuf[0] != '\0')
 		err_set(err, ERR_NET, "%s: %s: %s", url,
 		    curl_easy_strerror(x->result), x->errbuf);
 	else
 		err_set(err, ERR_NET, "%s: %s", url,
 		    curl_easy_strerror(x->result));
+}
+
+/* The host of `url` without IPv6 brackets, into `out`; "" if none. */
+static void
+url_host(const char *url, char *out, size_t size)
+{
+	CURLU *u;
+	char *h = NULL;
+	size_t n;
+
+	out[0] = '\0';
+	if ((u = curl_url()) == NULL)
+		return;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK) {
+		n = strlen(h);
+		if (n >= 2 && h[0] == '[' && h[n - 1] == ']')
+			snprintf(out, size, "%.*s", (int)(n - 2), h + 1);
+		else
+			snprintf(out, size, "%s", h);
+	}
+	curl_free(h);
+	curl_url_cleanup(u);
+}
+
+/* libcurl says only "server certificate verification failed": verifies
+ * the certificates the peer sent again with GnuTLS, against the same
+ * trust, to learn why (unknown issuer, expired, another host). Read while
+ * the handle still holds them, before it is reused or freed. */
+static void
+tls_reason_find(struct xfer *x)
+{
+	const char *pem[CRYPTO_CHAIN_MAX];
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *l;
+	struct err err;
+	char host[256];
+	size_t n = 0;
+	int i;
+
+	if (curl_easy_getinfo(x->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL)
+		return;
+	for (i = 0; i < ci->num_of_certs && n < CRYPTO_CHAIN_MAX; i++)
+		for (l = ci->certinfo[i]; l != NULL; l = l->next)
+			if (strncmp(l->data, "Cert:", 5) == 0)
+				pem[n++] = l->data + 5;
+	url_host(x->resp->url, host, sizeof host);
+	err_clear(&err);
+	if (n > 0 && crypto_peer_verify(pem, n, x->c->opt.ca_bundle,
+	    host[0] != '\0' ? host : NULL, &err) != 0)
+		snprintf(x->tls_reason, sizeof x->tls_reason, "%s", err.msg);
 }
 
 /* Marks the transfers curl reports as done and fills in their status. */
@@ -564,6 +624,8 @@ collect_finished(struct http_client *c)
 			continue;
 		x->finished = 1;
 		x->result = msg->data.result;
+		if (x->result == CURLE_PEER_FAILED_VERIFICATION)
+			tls_reason_find(x);
 		if (curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &v) == CURLE_OK)
 			c->connections += v;
 		if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &v) == CURLE_OK)

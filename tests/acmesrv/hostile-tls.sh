@@ -20,10 +20,8 @@ printf 'cn = "another CA"\nca\ncert_signing_key\nexpiration_days = 7\n' > "$S/ot
 hostile none renew base --force
 hostile_fails "CA certificate from an untrusted issuer" 10 \
     "$URL/directory: .*server certificate verification failed"
-TODO="libcurl's message lacks GnuTLS's reason for the refusal"
-like "$ERRLINE" "issuer is unknown|not trusted" \
-    "untrusted issuer: GnuTLS's reason is shown"
-TODO=
+like "$ERRLINE" "verification failed.*: The certificate is NOT trusted\. The certificate issuer is unknown\.$" \
+    "untrusted issuer: GnuTLS's reason follows libcurl's"
 unset CA_BUNDLE
 
 # tls_cert NAME TEMPLATE: a certificate for the server from the test CA.
@@ -41,14 +39,19 @@ check "the server now shows an expired certificate" tls_cert expired \
 hostile none renew base --force
 hostile_fails "expired CA certificate" 10 \
     "$URL/directory: .*server certificate verification failed"
-TODO="libcurl's message lacks GnuTLS's reason for the refusal"
-like "$ERRLINE" "expired" "expired: GnuTLS's reason is shown"
-TODO=
+like "$ERRLINE" "verification failed.*: The certificate is NOT trusted\. The certificate chain uses expired certificate\.$" \
+    "expired: GnuTLS's reason follows libcurl's"
+check "expired: the issuer is known and the name matches" \
+    ! grep -Eq "issuer is unknown|does not match the expected" <<< "$ERRLINE"
 check "the server now shows a certificate for another host" tls_cert wronghost \
     'cn = "wrong.example.test"\ndns_name = "wrong.example.test"\ntls_www_server\nsigning_key\nexpiration_days = 7\n'
 hostile none renew base --force
 hostile_fails "CA certificate for another host" 10 \
     "$URL/directory: .*(does not match|hostname|host name)"
+like "$ERRLINE" "does not match target host name .*: The certificate is NOT trusted\. The name in the certificate does not match the expected\.$" \
+    "wrong host: GnuTLS's reason is shown"
+check "wrong host: the issuer is known and the dates are good" \
+    ! grep -Eq "issuer is unknown|expired" <<< "$ERRLINE"
 check "the server's own certificate again" tls_cert good \
     'cn = "localhost"\nip_address = "127.0.0.1"\ntls_www_server\nsigning_key\nexpiration_days = 7\n'
 
