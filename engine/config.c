@@ -18,6 +18,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "config_endpoint.h"
 #include "config_file.h"
 #include "config_table.h"
 #include "esc.h"
@@ -103,7 +104,7 @@ config_set(struct config_ctx *x, const struct config_entry *e,
 		v = config_setting_get_string(s);
 		if (e->check != NULL && e->check(v, x->err) != 0)
 			return config_fail_prefix(x, s, e->name);
-		if (config_strdup_into((char **)(p + e->off), v, x->err) != 0)
+		if (str_set((char **)(p + e->off), v, x->err) != 0)
 			return -1;
 		return 0;
 	case CONFIG_T_INT:
@@ -119,7 +120,25 @@ config_set(struct config_ctx *x, const struct config_entry *e,
 		return config_load_domains(x, e, s, base);
 	if (e->type == CONFIG_T_STRINGS)
 		return config_load_strings(x, e, s, base);
+	if (e->type == CONFIG_T_ENDPOINTS)
+		return config_endpoints_load(x->path, s, base, x->err);
 	return config_load_entries(x, e, s, base);
+}
+
+/* Adds `line` to the warnings the front end shows once after loading. */
+static int
+config_warn(struct config *c, const char *line, struct err *err)
+{
+	char **w;
+
+	w = reallocarray(c->warnings, c->n_warnings + 1, sizeof *w);
+	if (w == NULL)
+		return err_nomem(err, "a configuration warning");
+	c->warnings = w;
+	if ((w[c->n_warnings] = strdup(line)) == NULL)
+		return err_nomem(err, "a configuration warning");
+	c->n_warnings++;
+	return 0;
 }
 
 /* Records a warning for a setting nobody knows. */
@@ -127,21 +146,29 @@ static int
 config_warn_unknown(struct config_ctx *x, const config_setting_t *s,
     enum config_scope scope)
 {
-	struct config *c = x->c;
-	char **w, line[ERR_MSG_MAX];
+	char line[ERR_MSG_MAX];
 
 	snprintf(line, sizeof line, "%s:%u: unknown setting '%s'%s ignored",
 	    x->path, config_setting_source_line(s), config_setting_name(s),
 	    scope == CONFIG_GLOBAL ? "" : scope == CONFIG_CA ?
 	    " in a cas entry" : " in a certificates entry");
-	w = reallocarray(c->warnings, c->n_warnings + 1, sizeof *w);
-	if (w == NULL)
-		return err_nomem(x->err, "a configuration warning");
-	c->warnings = w;
-	if ((w[c->n_warnings] = strdup(line)) == NULL)
-		return err_nomem(x->err, "a configuration warning");
-	c->n_warnings++;
-	return 0;
+	return config_warn(x->c, line, x->err);
+}
+
+/* A file of nothing but white space is most likely one truncated by
+ * accident (a full disk, a bad redirection): it loads as every default,
+ * so its certificate definitions would vanish without a word. A file of
+ * comments was written on purpose and is not warned about. */
+static int
+config_warn_empty(struct config_ctx *x, const char *text)
+{
+	char line[ERR_MSG_MAX];
+
+	if (text[strspn(text, " \t\r\n\f")] != '\0')
+		return 0;
+	snprintf(line, sizeof line, "%s: empty configuration: using the "
+	    "defaults", x->path);
+	return config_warn(x->c, line, x->err);
 }
 
 /* Applies every member of `group` to `base` and checks that required
@@ -224,6 +251,7 @@ config_cert_free(struct config_cert *t)
 	free(t->deploy_group);
 	free(t->deploy_mode);
 	strv_free(t->reload.v, t->reload.n);
+	endpoint_free(t->endpoints, t->n_endpoints);
 }
 
 /* Loads a cas or certificates list: each group gets the defaults of its
@@ -382,7 +410,7 @@ config_finish_cas(struct config_ctx *x, const config_t *lc)
 				    "cas", i, "name"), "CA '%s' needs a "
 				    "'directory' (it is not a preset)",
 				    a->name);
-			if (config_strdup_into(&a->directory, p->directory,
+			if (str_set(&a->directory, p->directory,
 			    x->err) != 0)
 				return -1;
 		}
@@ -390,7 +418,7 @@ config_finish_cas(struct config_ctx *x, const config_t *lc)
 			return config_fail(x, config_member_at(lc, "cas", i,
 			    "name"), "CA '%s': eab_kid and eab_hmac_key go "
 			    "together", a->name);
-		if (*a->email == '\0' && config_strdup_into(&a->email,
+		if (*a->email == '\0' && str_set(&a->email,
 		    x->c->email, x->err) != 0)
 			return -1;
 	}
@@ -445,9 +473,9 @@ config_finish_certs(struct config_ctx *x, const config_t *lc)
 				    "'%s' is defined twice (first at line %d)",
 				    t->name, x->c->certs[j].line);
 		}
-		if ((*t->ca == '\0' && config_strdup_into(&t->ca, x->c->ca,
+		if ((*t->ca == '\0' && str_set(&t->ca, x->c->ca,
 		    x->err) != 0) || (*t->key_type == '\0' &&
-		    config_strdup_into(&t->key_type, x->c->key_type,
+		    str_set(&t->key_type, x->c->key_type,
 		    x->err) != 0))
 			return -1;
 		if (!config_ca_known(x->c, t->ca))
@@ -455,7 +483,8 @@ config_finish_certs(struct config_ctx *x, const config_t *lc)
 			    "certificates", i, "ca"), "certificate '%s' uses "
 			    "CA '%s', which is neither a cas entry nor a "
 			    "preset", t->name, t->ca);
-		if (config_cert_challenge_ok(x, lc, i) != 0)
+		if (config_cert_challenge_ok(x, lc, i) != 0 ||
+		    config_endpoints_finish(x->path, t, x->err) != 0)
 			return -1;
 	}
 	return 0;
@@ -529,7 +558,8 @@ config_load(struct config *c, const char *path, struct err *err)
 	x.err = err;
 	if ((tmp.path = strdup(path)) == NULL)
 		err_nomem(err, "the configuration path");
-	if (tmp.path == NULL || config_parse(&x, text) != 0) {
+	if (tmp.path == NULL || config_parse(&x, text) != 0 ||
+	    config_warn_empty(&x, text) != 0) {
 		free(text);
 		config_free(&tmp);
 		return -1;

@@ -14,6 +14,7 @@
 #include "config_table.h"
 #include "esc.h"
 #include "names.h"
+#include "str.h"
 
 static const char *const config_key_types[] = {
 	"ec256", "ec384", "rsa2048", "rsa3072", "rsa4096", NULL
@@ -319,6 +320,11 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .off = C(reload),
 	  .help = "Command run after the copies, as argv, never through a shell "
 	  "(e.g. [ \"/usr/sbin/nginx\", \"-s\", \"reload\" ]); 60 s at most." },
+	{ .name = "endpoints", .type = CONFIG_T_ENDPOINTS, .scope = CONFIG_CERT,
+	  .dflt = "()", .off = C(endpoints),
+	  .help = "Where the certificate is served, checked after each deploy and "
+	  "by 'certdeck probe': ( { address = \"HOST:PORT\"; sni = \"NAME\"; } ) "
+	  "(\"[::1]:443\" for IPv6; sni: the first name when left out)." },
 	{ .name = "profile", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .off = C(profile),
 	  .help = "The CA's certificate profile (\"\": its default)." },
@@ -340,7 +346,7 @@ static const char *const config_scope_names[] = {
 };
 
 static const char *const config_type_names[] = {
-	"string", "integer", "number", "list", "list", "strings"
+	"string", "integer", "number", "list", "list", "strings", "list"
 };
 
 const struct config_entry *
@@ -364,18 +370,6 @@ config_entries(size_t *n)
 }
 
 int
-config_strdup_into(char **dst, const char *src, struct err *err)
-{
-	char *copy;
-
-	if ((copy = strdup(src)) == NULL)
-		return err_nomem(err, "a configuration string");
-	free(*dst);
-	*dst = copy;
-	return 0;
-}
-
-int
 config_scope_defaults(enum config_scope scope, void *base, struct err *err)
 {
 	const struct config_entry *e;
@@ -388,7 +382,7 @@ config_scope_defaults(enum config_scope scope, void *base, struct err *err)
 			continue;
 		switch (e->type) {
 		case CONFIG_T_STRING:
-			if (config_strdup_into((char **)(p + e->off), e->dflt,
+			if (str_set((char **)(p + e->off), e->dflt,
 			    err) != 0)
 				return -1;
 			break;

@@ -20,7 +20,8 @@ enum config_type {
 	CONFIG_T_NUMBER,
 	CONFIG_T_NAMES,		/* a list of identifiers */
 	CONFIG_T_GROUPS,	/* a list of { ... } entries */
-	CONFIG_T_STRINGS	/* a list of strings (a command's argv, …) */
+	CONFIG_T_STRINGS,	/* a list of strings (a command's argv, …) */
+	CONFIG_T_ENDPOINTS	/* a list of { address; sni; } (config_endpoint.c) */
 };
 
 enum config_scope {
@@ -56,9 +57,5 @@ const struct config_entry *config_entries(size_t *n);
  * config_cert); returns 0 or -1 with `err` set. */
 int config_scope_defaults(enum config_scope scope, void *base,
     struct err *err);
-
-/* Replaces the string *dst (freeing it) by a copy of `src`; returns 0 or
- * -1 with `err` set, leaving *dst as it was. */
-int config_strdup_into(char **dst, const char *src, struct err *err);
 
 #endif

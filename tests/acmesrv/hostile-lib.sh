@@ -73,7 +73,7 @@ hostile_setup()
 	S=$ACMESRV_SCRATCH
 	STATE=$S/state
 	mkdir -p "$S/cwd" "$S/home" "$S/tmpdir" "$S/webroot" &&
-	    : > "$S/empty.conf" || bail_out "cannot make $S's folders"
+	    printf '# every setting at its default\n' > "$S/empty.conf" || bail_out "cannot make $S's folders"
 	cdk issue base -d base.example.test > "$S/base.out" 2>&1 || {
 		diag_file "$S/base.out"
 		bail_out "the healthy issuance failed"

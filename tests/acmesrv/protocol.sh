@@ -12,7 +12,7 @@ CERTDECK=${CERTDECK:-$top_builddir/certdeck}
 CERTTOOL=${CERTTOOL:-certtool}
 STATE=$S/state
 OUT=$S/out
-: >"$S/empty.conf"
+printf '# every setting at its default\n' >"$S/empty.conf"
 
 cdk()
 {

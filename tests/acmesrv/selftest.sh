@@ -95,7 +95,7 @@ is "$(code_of -H 'Content-Type: application/json' --data-binary '{}' \
 is "$(code_of "$BASE/new-order")" 405 "GET on newOrder is not allowed"
 
 # --- an issuance by certdeck, verified against the server's root
-: > "$S/empty.conf"
+printf '# every setting at its default\n' > "$S/empty.conf"
 # cdk ARGS...: certdeck against this server.
 cdk()
 {

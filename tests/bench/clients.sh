@@ -45,7 +45,7 @@ loop_batch()
 # CLIENT_args STATE: sets args to the options naming STATE and Pebble.
 certdeck_args()
 {
-	[ -e "$1/empty.conf" ] || : >"$1/empty.conf"
+	[ -e "$1/empty.conf" ] || printf '# every setting at its default\n' >"$1/empty.conf"
 	args=(--config "$1/empty.conf" --state "$1/state"
 	    --server "$PEBBLE_DIR_URL" --ca-bundle "$PEBBLE_CA_BUNDLE"
 	    --http-port "$PEBBLE_HTTP_PORT" --http-bind 127.0.0.1

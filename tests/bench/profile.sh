@@ -32,7 +32,7 @@ command -v strace >/dev/null ||
 PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0 pebble_start ||
     { echo "profile.sh: Pebble did not start" >&2; exit 1; }
 W=$PEBBLE_SCRATCH
-: >"$W/empty.conf"
+printf '# every setting at its default\n' >"$W/empty.conf"
 ARGS=(--config "$W/empty.conf" --state "$W/state" --server "$PEBBLE_DIR_URL"
     --ca-bundle "$PEBBLE_CA_BUNDLE" --http-port "$PEBBLE_HTTP_PORT"
     --http-bind 127.0.0.1 --email bench@example.com --agree-tos)

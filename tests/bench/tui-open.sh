@@ -29,7 +29,8 @@ mkdir -p "$top_builddir/tests/tmp"
 WORK=$(mktemp -d "$top_builddir/tests/tmp/bench-tui.XXXXXX")
 STATE=$WORK/state
 CONF=$WORK/certdeck.conf
-: >"$CONF"
+# A comment: a deliberate file of defaults (an empty one is warned about).
+printf '# certdeck test configuration: every setting at its default\n' >"$CONF"
 echo "tui-open: store of $N certificates in $STATE" >&2
 
 # One real certificate for the sample's PEM files.

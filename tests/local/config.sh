@@ -63,15 +63,23 @@ refused "an @include" include.conf "^certdeck: include\.conf:1: .*include"
 
 # An empty file is a valid configuration (every default), but a file
 # truncated to nothing loses every certificate definition silently: the
-# run must at least say so, naming the path.
+# run says so once, naming the path. White space alone is as empty; a
+# file of comments was written on purpose and is used without a word.
 : >empty.conf
 cd_conf empty.conf list
 is "$?" 0 "an empty file: every default applies"
-if grep -q "empty\.conf.*empty" "$OUT"; then
-	ok "an empty file: a warning names its path"
-else
-	todo "an empty file: a warning names its path" "not warned yet (engine/config_file.c)"
-fi
+like "$(cat "$OUT")" "^certdeck: warning: empty\.conf: empty configuration: using the defaults$" \
+    "an empty file: a warning names its path"
+is "$(grep -c 'empty configuration' "$OUT")" 1 "an empty file: warned once"
+printf '  \n\t\n\n' >blank.conf
+cd_conf blank.conf list
+is "$?" 0 "a file of white space: every default applies"
+like "$(cat "$OUT")" "^certdeck: warning: blank\.conf: empty configuration: using the defaults$" \
+    "a file of white space: warned as empty"
+printf '# nothing to set yet\n// nor here\n' >comments.conf
+cd_conf comments.conf list
+is "$?" 0 "a file of comments: every default applies"
+check "a file of comments: no warning" ! grep -q "warning" "$OUT"
 
 # Case 32: libconfig syntax errors, wrong types, out of range.
 printf 'email = "a@example.com";\ncas = (\n  { name = "x";\n' >unclosed.conf

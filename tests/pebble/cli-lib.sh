@@ -4,7 +4,8 @@
 CERTDECK=${CERTDECK:-$top_builddir/certdeck}
 STATE=$PEBBLE_SCRATCH/state
 CONF=$PEBBLE_SCRATCH/certdeck.conf
-: >"$CONF"
+# A comment: a deliberate file of defaults (an empty one is warned about).
+printf '# certdeck test configuration: every setting at its default\n' >"$CONF"
 
 # The options that point certdeck at this run's Pebble, responder on loopback.
 CDK_ARGS=(--config "$CONF" --state "$STATE" --server "$PEBBLE_DIR_URL"
