@@ -330,7 +330,11 @@ job_reply_fail_problem(struct job *job, const char *what, struct acme_problem *p
 	if (acme_problem_is(p, "rateLimited") || r->status == 429 || r->status == 503) {
 		code = ERR_RETRY_LATER;
 		job_retry_at(job, when, sizeof when);
-	}
+	} else if (acme_problem_is(p, "badNonce"))
+		/* Only the bound of job_setup_post_reply lets a badNonce
+		 * through: say how hard we tried. */
+		snprintf(when, sizeof when, "; gave up after %d tries (%d retries)",
+		    job->post.retries + 1, job->post.retries);
 	err_set(&job->fail, code, "%s: %s (HTTP %ld): %s%s", what, r->url, r->status,
 	    text, when);
 	acme_problem_free(p);
