@@ -11,7 +11,6 @@
 
 #include "certrec.h"
 #include "json.h"
-#include "jsondoc.h"
 #include "store.h"
 
 #define CERTREC_MAX (256 * 1024)
@@ -45,8 +44,41 @@ certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
 }
 
 void
+certrec_endpoints_free(struct certrec_endpoint *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++) {
+		free(v[i].address);
+		free(v[i].sni);
+		free(v[i].detail);
+	}
+	free(v);
+}
+
+enum endpoint_state
+certrec_endpoints_worst(const struct certrec *rec)
+{
+	/* By how much a person needs to look: a stale endpoint is the
+	 * failure this check exists for. */
+	static const int rank[ENDPOINT_STATE_N] = {
+		[ENDPOINT_UNKNOWN] = 0, [ENDPOINT_SERVED] = 1, [ENDPOINT_TLS_ERROR] = 2,
+		[ENDPOINT_UNREACHABLE] = 3, [ENDPOINT_STALE] = 4
+	};
+	enum endpoint_state worst = ENDPOINT_UNKNOWN;
+	size_t i;
+
+	for (i = 0; i < rec->n_endpoints; i++)
+		if ((unsigned)rec->endpoints[i].state < ENDPOINT_STATE_N &&
+		    rank[rec->endpoints[i].state] > rank[worst])
+			worst = rec->endpoints[i].state;
+	return worst;
+}
+
+void
 certrec_free(struct certrec *rec)
 {
+	certrec_endpoints_free(rec->endpoints, rec->n_endpoints);
 	strv_free(rec->domains, rec->n_domains);
 	free(rec->name);
 	free(rec->directory);
@@ -73,6 +105,57 @@ certrec_time(const json_t *doc, const char *key)
 	json_t *v = json_object_get(doc, key);
 
 	return json_is_integer(v) ? (time_t)json_integer_value(v) : 0;
+}
+
+/* "endpoints": [ { address, sni, state, detail, checked } ]; entries
+ * without an address are skipped, unknown states read as unknown. */
+static int
+certrec_endpoints_from_json(const json_t *doc, struct certrec *out, struct err *err)
+{
+	json_t *list = json_arr(doc, "endpoints"), *e;
+	size_t i, n = list != NULL ? json_array_size(list) : 0;
+	struct certrec_endpoint *ep;
+
+	if (n == 0)
+		return 0;
+	if ((out->endpoints = calloc(n, sizeof *out->endpoints)) == NULL)
+		return err_nomem(err, "endpoints");
+	for (i = 0; i < n; i++) {
+		e = json_array_get(list, i);
+		if (!json_is_object(e) || json_str(e, "address") == NULL)
+			continue;
+		ep = &out->endpoints[out->n_endpoints++];
+		ep->state = endpoint_state_parse(json_str(e, "state"));
+		ep->checked = certrec_time(e, "checked");
+		if (str_set(&ep->address, json_str(e, "address"), err) != 0 ||
+		    str_set(&ep->sni, json_str(e, "sni"), err) != 0 ||
+		    str_set(&ep->detail, json_str(e, "detail"), err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static json_t *
+certrec_endpoints_to_json(const struct certrec *rec)
+{
+	json_t *list = json_array(), *e;
+	size_t i;
+
+	for (i = 0; list != NULL && i < rec->n_endpoints; i++) {
+		const struct certrec_endpoint *ep = &rec->endpoints[i];
+
+		if ((e = json_object()) == NULL)
+			break;
+		json_object_set_new(e, "address", json_string(ep->address));
+		if (ep->sni != NULL)
+			json_object_set_new(e, "sni", json_string(ep->sni));
+		json_object_set_new(e, "state", json_string(endpoint_state_name(ep->state)));
+		if (ep->detail != NULL)
+			json_object_set_new(e, "detail", json_string(ep->detail));
+		json_object_set_new(e, "checked", json_integer(ep->checked));
+		json_array_append_new(list, e);
+	}
+	return list;
 }
 
 static int
@@ -133,21 +216,31 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 	out->ari_end = certrec_time(doc, "ari_end");
 	out->ari_pick = certrec_time(doc, "ari_pick");
 	out->ari_checked = certrec_time(doc, "ari_checked");
-	return 0;
+	return certrec_endpoints_from_json(doc, out, err);
 }
 
 int
 certrec_load(struct store *s, const char *name, struct certrec *out, struct err *err)
 {
 	char path[256];
+	struct buf b;
 	json_t *doc;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->revoked_reason = -1;
 	certrec_path(name, path, sizeof path);
-	if ((rc = jsondoc_load(s, path, CERTREC_MAX, &doc, err)) != 1)
-		return rc;
+	if (!store_doc_exists(s, path))
+		return 0;
+	buf_init(&b, 0);
+	if (store_doc_read(s, path, CERTREC_MAX, &b, err) != 0) {
+		buf_free(&b);
+		return -1;
+	}
+	doc = json_parse_untrusted(b.data, b.len, path, err);
+	buf_free(&b);
+	if (doc == NULL)
+		return err_prefix(err, "%s", store_path(s));
 	rc = certrec_from_json(doc, name, out, err);
 	json_decref(doc);
 	if (rc != 0) {
@@ -157,37 +250,48 @@ certrec_load(struct store *s, const char *name, struct certrec *out, struct err 
 	return 1;
 }
 
+static void
+certrec_put_str(json_t *doc, const char *key, const char *value)
+{
+	if (value != NULL)
+		json_object_set_new(doc, key, json_string(value));
+}
+
 int
 certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 {
-	json_t *doc = json_object();
-	char path[256];
+	json_t *doc = json_object(), *domains = json_array();
+	char path[256], *text;
+	size_t i;
+	int rc;
 
-	if (doc == NULL)
-		return err_nomem(err, "certificate record");
-	jsondoc_put_str(doc, "name", rec->name);
-	if (jsondoc_put_strv(doc, "domains", rec->domains, rec->n_domains) != 0) {
+	if (doc == NULL || domains == NULL) {
 		json_decref(doc);
+		json_decref(domains);
 		return err_nomem(err, "certificate record");
 	}
-	jsondoc_put_str(doc, "directory", rec->directory);
-	jsondoc_put_str(doc, "account", rec->account);
-	jsondoc_put_str(doc, "key_type", rec->key_type);
-	jsondoc_put_str(doc, "challenge", rec->challenge);
-	jsondoc_put_str(doc, "webroot", rec->webroot);
-	jsondoc_put_str(doc, "preferred_chain", rec->preferred_chain);
-	jsondoc_put_str(doc, "profile", rec->profile);
+	certrec_put_str(doc, "name", rec->name);
+	for (i = 0; i < rec->n_domains; i++)
+		json_array_append_new(domains, json_string(rec->domains[i]));
+	json_object_set_new(doc, "domains", domains);
+	certrec_put_str(doc, "directory", rec->directory);
+	certrec_put_str(doc, "account", rec->account);
+	certrec_put_str(doc, "key_type", rec->key_type);
+	certrec_put_str(doc, "challenge", rec->challenge);
+	certrec_put_str(doc, "webroot", rec->webroot);
+	certrec_put_str(doc, "preferred_chain", rec->preferred_chain);
+	certrec_put_str(doc, "profile", rec->profile);
 	if (rec->deployed_version > 0)
 		json_object_set_new(doc, "deployed_version", json_integer(rec->deployed_version));
-	jsondoc_put_str(doc, "deploy_error", rec->deploy_error);
+	certrec_put_str(doc, "deploy_error", rec->deploy_error);
 	if (rec->ari_end > 0) {
 		json_object_set_new(doc, "ari_start", json_integer(rec->ari_start));
 		json_object_set_new(doc, "ari_end", json_integer(rec->ari_end));
 		json_object_set_new(doc, "ari_pick", json_integer(rec->ari_pick));
 		json_object_set_new(doc, "ari_checked", json_integer(rec->ari_checked));
-		jsondoc_put_str(doc, "ari_explanation", rec->ari_explanation);
+		certrec_put_str(doc, "ari_explanation", rec->ari_explanation);
 	}
-	jsondoc_put_str(doc, "status", rec->status);
+	certrec_put_str(doc, "status", rec->status);
 	json_object_set_new(doc, "version", json_integer(rec->version));
 	if (rec->revoked_reason >= 0)
 		json_object_set_new(doc, "revoked_reason", json_integer(rec->revoked_reason));
@@ -196,10 +300,18 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	json_object_set_new(doc, "not_after", json_integer(rec->not_after));
 	if (rec->retry_after > 0)
 		json_object_set_new(doc, "retry_after", json_integer(rec->retry_after));
-	jsondoc_put_str(doc, "last_error", rec->last_error);
-	jsondoc_put_str(doc, "issuer", rec->issuer);
-	jsondoc_put_str(doc, "key_desc", rec->key_desc);
-	jsondoc_put_str(doc, "serial", rec->serial);
+	certrec_put_str(doc, "last_error", rec->last_error);
+	certrec_put_str(doc, "issuer", rec->issuer);
+	certrec_put_str(doc, "key_desc", rec->key_desc);
+	certrec_put_str(doc, "serial", rec->serial);
+	if (rec->n_endpoints > 0)
+		json_object_set_new(doc, "endpoints", certrec_endpoints_to_json(rec));
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (text == NULL)
+		return err_nomem(err, "certificate record");
 	certrec_path(rec->name, path, sizeof path);
-	return jsondoc_save(s, path, doc, "certificate record", err);
+	rc = store_doc_write(s, path, text, strlen(text), 1, err);
+	free(text);
+	return rc;
 }

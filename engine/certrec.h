@@ -9,10 +9,19 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "endpoint.h"
 #include "err.h"
 #include "str.h"
 
 struct store;
+
+/* What the last probe of one endpoint found. */
+struct certrec_endpoint {
+	char *address, *sni;		/* as probed */
+	enum endpoint_state state;
+	char *detail;			/* escaped: the version served, or why not */
+	time_t checked;
+};
 
 struct certrec {
 	char *name;
@@ -42,6 +51,9 @@ struct certrec {
 	/* The CA's renewal window (RFC 9773) and the moment picked in it: */
 	time_t ari_start, ari_end, ari_pick, ari_checked;
 	char *ari_explanation;
+	/* The endpoints as last probed (none in records older than probes). */
+	struct certrec_endpoint *endpoints;
+	size_t n_endpoints;
 };
 
 /* Loads certs/NAME.json; returns 1 when found, 0 when absent, -1 on error. */
@@ -56,5 +68,12 @@ int certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
     struct err *err);
 
 void certrec_free(struct certrec *rec);
+
+/* Frees `n` endpoint results and the array; NULL is allowed. */
+void certrec_endpoints_free(struct certrec_endpoint *v, size_t n);
+
+/* The worst state of the record's endpoints (stale before unreachable
+ * before TLS error before served), ENDPOINT_UNKNOWN when it has none. */
+enum endpoint_state certrec_endpoints_worst(const struct certrec *rec);
 
 #endif

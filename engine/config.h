@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "endpoint.h"
 #include "err.h"
 
 /* An entry of `cas`: where a CA lives and how to register with it. */
@@ -46,6 +47,10 @@ struct config_cert {
 	char	 *deploy[5];
 	char	 *deploy_owner, *deploy_group, *deploy_mode;
 	struct config_strv reload;	/* argv run after the copies */
+	/* Where it is served, checked after each deploy and on demand; the
+	 * sni of each is filled (the first name) when the file gives none. */
+	struct endpoint *endpoints;
+	size_t	  n_endpoints;
 	int	  line;
 };
 

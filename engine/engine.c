@@ -28,6 +28,7 @@
 #include "job.h"
 #include "alpn.h"
 #include "deploy.h"
+#include "probe_set.h"
 #include "proc.h"
 #include "responder.h"
 #include "store.h"
@@ -99,6 +100,7 @@ engine_cmd_free(struct engine_cmd *cmd)
 	free(cmd->url);
 	engine_reply_unref(cmd->reply);
 	deploy_free(&cmd->deploy);
+	endpoint_free(cmd->endpoints, cmd->n_endpoints);
 	for (i = 0; i < cmd->n_domains; i++)
 		free(cmd->domains[i]);
 	free(cmd->domains);
@@ -126,6 +128,8 @@ engine_ops_for(enum engine_cmd_kind kind)
 		return &job_deactivate_ops;
 	case ENGINE_CMD_NOTIFY:
 		return &job_notify_ops;
+	case ENGINE_CMD_PROBE:
+		return &job_probe_ops;
 	case ENGINE_CMD_DIRECTORY:
 	case ENGINE_CMD_PREFLIGHT:
 		return &job_query_ops;
@@ -179,8 +183,17 @@ engine_notify_failure(struct engine *e, const struct job *job)
 static void
 engine_job_finish(struct engine *e, struct job *job, enum job_next how)
 {
+	struct engine_cmd *then;
+
 	if (how == JOB_FAILED && job->started)
 		engine_notify_failure(e, job);
+	/* What the job asks to run after it (a probe after a deploy, a
+	 * notification of a stale endpoint) joins the same run. */
+	if (job->started && job->ops->then != NULL && !e->stopping &&
+	    (then = job->ops->then(job, how)) != NULL) {
+		then->id = atomic_fetch_add(&e->next_id, 1);
+		engine_enqueue(e, then);
+	}
 	if (how == JOB_FAILED) {
 		/* A job that never started (no lock) has nothing to record or
 		 * clean, and may not write the store. */
@@ -470,6 +483,8 @@ engine_timeout(const struct engine *e, long long now)
 	}
 	if ((rt = proc_timeout_ms(e->ctx.procs, now)) >= 0 && rt < best)
 		best = rt;
+	if ((rt = probe_set_timeout_ms(e->ctx.probes, now)) >= 0 && rt < best)
+		best = rt;
 	if (e->queue_head != NULL && !e->locked && e->lock_retry_ms - now < best)
 		best = e->lock_retry_ms - now;
 	if (e->ctx.responder != NULL &&
@@ -527,7 +542,7 @@ engine_main(void *arg)
 	struct engine *e = arg;
 	struct pollfd fds[ENGINE_POLL_FDS];
 	struct err err;
-	int n, n_resp, n_alpn;
+	int n, n_resp, n_alpn, n_proc;
 
 	for (;;) {
 		n = 0;
@@ -541,6 +556,8 @@ engine_main(void *arg)
 			n += alpn_pollfds(e->ctx.alpn, fds + n, ENGINE_POLL_FDS - n);
 		n_alpn = n;
 		n += proc_pollfds(e->ctx.procs, fds + n, ENGINE_POLL_FDS - n);
+		n_proc = n;
+		n += probe_set_pollfds(e->ctx.probes, fds + n, ENGINE_POLL_FDS - n);
 		if (http_wait(e->ctx.http, fds, (unsigned)n,
 		    engine_timeout(e, job_now_ms()), &err) != 0)
 			engine_log(e, EVENT_ERROR, "engine: %s", err.msg);
@@ -552,7 +569,8 @@ engine_main(void *arg)
 			responder_handle(e->ctx.responder, fds + 1, n_resp - 1, job_now_ms());
 		if (e->ctx.alpn != NULL)
 			alpn_handle(e->ctx.alpn, fds + n_resp, n_alpn - n_resp, job_now_ms());
-		proc_handle(e->ctx.procs, fds + n_alpn, n - n_alpn, job_now_ms());
+		proc_handle(e->ctx.procs, fds + n_alpn, n_proc - n_alpn, job_now_ms());
+		probe_set_handle(e->ctx.probes, fds + n_proc, n - n_proc, job_now_ms());
 		if (http_run(e->ctx.http, &err) != 0)
 			engine_log(e, EVENT_ERROR, "engine: %s", err.msg);
 		engine_step_all(e);
@@ -668,6 +686,7 @@ engine_free(struct engine *e)
 	if (e->ctx.http != NULL)
 		http_client_free(e->ctx.http);
 	proc_set_free(e->ctx.procs);
+	probe_set_free(e->ctx.probes);
 	if (e->ctx.store != NULL)
 		store_close(e->ctx.store);
 	if (e->ctx.ca != NULL) {
@@ -705,7 +724,8 @@ engine_open(struct engine *e, struct err *err)
 	if ((e->ctx.store = store_open(o->state_dir, err)) == NULL)
 		return -1;
 	if ((e->ctx.http = http_client_new(&hopt, err)) == NULL ||
-	    (e->ctx.procs = proc_set_new(err)) == NULL)
+	    (e->ctx.procs = proc_set_new(err)) == NULL ||
+	    (e->ctx.probes = probe_set_new(err)) == NULL)
 		return -1;
 	if ((e->ctx.ca = calloc(1, sizeof *e->ctx.ca)) == NULL ||
 	    (e->ctx.ca->url = strdup(o->directory_url)) == NULL)

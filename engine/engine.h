@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "crypto.h"
+#include "endpoint.h"
 #include "query.h"
 #include "err.h"
 #include "str.h"
@@ -61,6 +62,7 @@ enum engine_cmd_kind {
 	ENGINE_CMD_KEY_ROLLOVER,	/* new account key (RFC 8555 §7.3.5) */
 	ENGINE_CMD_DEACTIVATE,		/* the account, for good (§7.3.6) */
 	ENGINE_CMD_NOTIFY,		/* tell the people configured: `notify_event` */
+	ENGINE_CMD_PROBE,		/* which certificate NAME's `endpoints` serve */
 	ENGINE_CMD_DIRECTORY = 64,	/* read the directory at `url` (query.h) */
 	ENGINE_CMD_PREFLIGHT		/* check `domains` can be issued (query.h) */
 };
@@ -92,6 +94,12 @@ struct engine_cmd {
 	char *preferred_chain;		/* issuer CN at the top of the chain */
 	char *profile;			/* the CA's certificate profile, or NULL */
 	struct engine_deploy deploy;	/* copies and reload after issuance */
+	struct endpoint *endpoints;	/* owned; probed after a deploy, and by */
+	size_t n_endpoints;		/* a probe command */
+	int after_deploy;		/* probe: right after a deploy (1), whose
+					 * reload succeeded (2: the server may
+					 * still be switching, so anything but
+					 * served is probed again for a while) */
 	char *notify_event;		/* notify: "failure", "expiring", "test" */
 	char *message;			/* notify: what happened, one line */
 	uint32_t target;		/* job to cancel */

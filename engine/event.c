@@ -30,6 +30,7 @@ static const char *const event_step_names[STEP_COUNT] = {
 	[STEP_REVOKED] = "revoked",
 	[STEP_RETRY] = "retry",
 	[STEP_CLEANUP] = "cleanup",
+	[STEP_PROBED] = "probed",
 };
 
 const char *

@@ -40,6 +40,7 @@ enum event_step {
 	STEP_REVOKED,
 	STEP_RETRY,
 	STEP_CLEANUP,
+	STEP_PROBED,		/* an endpoint was looked at */
 	STEP_COUNT
 };
 

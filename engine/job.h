@@ -23,6 +23,7 @@ struct store;
 struct responder;
 struct alpn;
 struct proc_set;
+struct probe_set;
 
 /* What a step asks the loop to do next. */
 enum job_next {
@@ -68,6 +69,7 @@ struct engine_ctx {
 	struct responder *responder;	/* created on first need */
 	struct alpn *alpn;		/* tls-alpn-01 responder, on first need */
 	struct proc_set *procs;		/* hooks running */
+	struct probe_set *probes;	/* endpoint probes in flight */
 	struct ca *ca;
 	int event_fd;			/* write end */
 };
@@ -86,6 +88,9 @@ struct job_ops {
 	/* Releases what the job holds in the outside world (tokens, files). */
 	void (*cleanup)(struct job *job);
 	void (*free)(struct job *job);
+	/* The command to run once this job has ended `how` (a probe after a
+	 * deploy), or NULL; may be NULL. */
+	struct engine_cmd *(*then)(struct job *job, enum job_next how);
 };
 
 /* States shared by every job before its own; kind states start at 100. */
@@ -190,11 +195,6 @@ int job_step_common(struct job *job);
  * usable, else -1 with job->fail set. */
 int job_reply_ok(struct job *job, const char *what, const char *ctype);
 
-/* job->resp when job_reply_ok() finds it usable, else NULL with job->fail
- * set: for a reply handler that reads the body. */
-struct http_response *job_reply_usable(struct job *job, const char *what,
-    const char *ctype);
-
 /* Fails the job with a message; returns JOB_FAILED. */
 enum job_next job_failf(struct job *job, enum err_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -217,6 +217,7 @@ extern const struct job_ops job_account_update_ops;
 extern const struct job_ops job_rollover_ops;
 extern const struct job_ops job_deactivate_ops;
 extern const struct job_ops job_notify_ops;
+extern const struct job_ops job_probe_ops;
 extern const struct job_ops job_query_ops;
 
 /* Whole days until the certificate of job->cmd->name expires (9999 when

@@ -89,12 +89,13 @@ ari_record(struct job *job, const struct ari_window *w)
 enum job_next
 issue_ari_reply(struct job *job)
 {
-	struct http_response *r;
+	struct issue *is = issue_of(job);
+	struct http_response *r = job->resp;
 	struct ari_window w;
 	char a[32], b[32], at[32];
 	time_t pick;
 
-	if ((r = job_reply_usable(job, "renewal information", "application/json")) == NULL ||
+	if (job_reply_ok(job, "renewal information", "application/json") != 0 ||
 	    ari_window_parse(r->body.data, r->body.len, r->url, &w, &job->fail) != 0) {
 		job_warn(job, "%s; deciding by lifetime", job->fail.msg);
 		err_clear(&job->fail);
@@ -109,7 +110,7 @@ issue_ari_reply(struct job *job)
 		    "(%s to %s) says renew now%s%s", a, b, w.explanation ? ": see " : "",
 		    w.explanation ? w.explanation : "");
 		ari_window_free(&w);
-		issue_of(job)->decided = 1;
+		is->decided = 1;
 		job->state = IS_CHECK;
 		return JOB_AGAIN;
 	}

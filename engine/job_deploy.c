@@ -123,6 +123,7 @@ issue_deploy(struct job *job)
 	store_cert_files_free(&f);
 	if (rc != 0)
 		return deploy_fail(job);
+	is->copied = 1;
 	if (job->cmd->deploy.n_reload > 0)
 		return deploy_reload_start(job);
 	return deploy_finish(job, is->copies);
@@ -149,4 +150,23 @@ issue_deploy_cancel(struct job *job)
 		proc_cancel(job->ctx->procs, is->reload);
 		is->reload = 0;
 	}
+}
+
+struct engine_cmd *
+issue_then(struct job *job, enum job_next how)
+{
+	struct issue *is = issue_of(job);
+	struct engine_cmd *cmd;
+
+	(void)how;
+	if (is == NULL || !is->copied || job->cmd->n_endpoints == 0 || job->cancelled ||
+	    (cmd = engine_cmd_new(ENGINE_CMD_PROBE, job->cmd->name)) == NULL)
+		return NULL;
+	if (endpoint_dup(&cmd->endpoints, &cmd->n_endpoints, job->cmd->endpoints,
+	    job->cmd->n_endpoints, NULL) != 0) {
+		engine_cmd_free(cmd);
+		return NULL;
+	}
+	cmd->after_deploy = is->reload_failed || job->cmd->deploy.n_reload == 0 ? 1 : 2;
+	return cmd;
 }

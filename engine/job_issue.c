@@ -477,4 +477,5 @@ const struct job_ops job_issue_ops = {
 	.on_fail = issue_on_fail,
 	.cleanup = issue_cleanup,
 	.free = issue_free,
+	.then = issue_then,
 };

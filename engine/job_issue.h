@@ -52,6 +52,8 @@ struct issue {
 	unsigned long reload;		/* reload command running, or 0 */
 	int reload_failed;
 	int copies;			/* deploy copies written */
+	int copied;			/* the copies were all made (the reload
+					 * may still fail): worth a probe */
 	int resumed;			/* the order came from an earlier run */
 	int finalize_tries;
 	char *order_url;
@@ -123,6 +125,10 @@ int issue_cert_id(struct job *job);
 enum job_next issue_deploy(struct job *job);
 enum job_next issue_reload_wait(struct job *job);
 void issue_deploy_cancel(struct job *job);
+
+/* After the deploy steps made their copies, whether the reload worked or
+ * not: a probe of the certificate's endpoints (NULL when it has none). */
+struct engine_cmd *issue_then(struct job *job, enum job_next how);
 
 /* job_chain.c */
 enum job_next issue_chain_choose(struct job *job);

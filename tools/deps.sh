@@ -9,7 +9,7 @@ RUN_PKGS="build-essential autoconf automake pkg-config libncurses-dev
 	libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libconfig-dev
 	libjansson-dev libcmocka-dev pebble curl"
 TEST_PKGS="tmux python3 python3-cryptography iproute2 systemd prometheus
-	fiu-utils"
+	fiu-utils nginx-light"
 
 case ${1:-} in
 run)	want=$RUN_PKGS ;;

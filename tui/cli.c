@@ -527,6 +527,8 @@ cli_run(struct cli *c)
 		return cli_notify(c);
 	if (strcmp(c->command, "list") == 0)
 		return cli_list(c);
+	if (strcmp(c->command, "probe") == 0)
+		return cli_run_changing(c, cli_probe);
 	if (strcmp(c->command, "schedule") == 0)
 		return schedule_command(c);
 	if (strcmp(c->command, "show") == 0)

@@ -89,6 +89,9 @@ int cli_account_register(const struct cli *c);
 int cli_account_change(const struct cli *c, enum engine_cmd_kind kind);
 int cli_notify(const struct cli *c);
 
+/* cli_probe.c: which certificate each endpoint serves. */
+int cli_probe(const struct cli *c);
+
 /* cli_show.c: list, show and account show (read-only, no engine). */
 int cli_list(const struct cli *c);
 int cli_show(const struct cli *c);

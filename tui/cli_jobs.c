@@ -296,7 +296,9 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0 &&
 	    cmd->challenge == NULL && str_set(&cmd->challenge, cc->challenge, &err) != 0)
 		return -1;
-	if (cli_deploy_from_config(cc, &cmd->deploy, &err) != 0)
+	if (cli_deploy_from_config(cc, &cmd->deploy, &err) != 0 ||
+	    (cmd->endpoints == NULL && endpoint_dup(&cmd->endpoints, &cmd->n_endpoints,
+	    cc->endpoints, cc->n_endpoints, &err) != 0))
 		return -1;
 	if (cc->profile != NULL && *cc->profile != '\0' && cmd->profile == NULL &&
 	    str_set(&cmd->profile, cc->profile, &err) != 0)

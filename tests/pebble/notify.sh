@@ -20,15 +20,9 @@ exit 0
 SH
 chmod 0755 "$PROG"
 
-port=$("$top_builddir/tests/tools/freeport" 1)
-/usr/bin/python3 "$top_srcdir/tests/pebble/webhook-receiver.py" "$port" \
-    "$PEBBLE_SCRATCH/server.pem" "$PEBBLE_SCRATCH/server.key" "$HOOKLOG" \
-    >"$PEBBLE_SCRATCH/receiver.out" 2>&1 &
-receiver=$!
-at_exit "kill $receiver 2>/dev/null; wait $receiver 2>/dev/null"
-up() { ss -ltn "sport = :$port" | grep -q LISTEN; }
-wait_for up --timeout 20 || bail_out "the webhook receiver did not start"
-NOTIFY=(--notify-webhook "https://127.0.0.1:$port/hook" --notify-program "$PROG")
+. "$top_srcdir/tests/pebble/webhook-lib.sh"
+webhook_start "$HOOKLOG" || bail_out "the webhook receiver did not start"
+NOTIFY=(--notify-webhook "$WEBHOOK_URL" --notify-program "$PROG")
 
 check "notify --test" cdk_out "$OUT" "${NOTIFY[@]}" notify --test
 diag_file "$OUT" 3
@@ -52,7 +46,7 @@ rm "$PROGLOG.fail"
 touch "$HOOKLOG.fail"
 cdk_out "$OUT" "${NOTIFY[@]}" notify --test
 is "$?" 1 "a webhook answering 500 makes notify fail"
-like "$(cat "$OUT")" "webhook: https://127.0.0.1:$port/hook: HTTP 500" "and says so"
+like "$(cat "$OUT")" "webhook: $WEBHOOK_URL: HTTP 500" "and says so"
 rm "$HOOKLOG.fail"
 cdk_out "$OUT" notify --test
 is "$?" 1 "notify with nothing configured fails"
