@@ -14,6 +14,7 @@
 
 #include "account.h"
 #include "json.h"
+#include "jsondoc.h"
 #include "store.h"
 
 #define ACCOUNT_DOC_MAX (64 * 1024)
@@ -72,23 +73,13 @@ account_load(struct store *s, const char *ca_id, const char *name,
     struct account_rec *out, struct err *err)
 {
 	char path[512];
-	struct buf b;
 	json_t *doc;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	account_path(ca_id, name, "account.json", path, sizeof path);
-	if (!store_doc_exists(s, path))
-		return 0;
-	buf_init(&b, 0);
-	if (store_doc_read(s, path, ACCOUNT_DOC_MAX, &b, err) != 0) {
-		buf_free(&b);
-		return -1;
-	}
-	doc = json_parse_untrusted(b.data, b.len, path, err);
-	buf_free(&b);
-	if (doc == NULL)
-		return err_prefix(err, "%s", store_path(s));
+	if ((rc = jsondoc_load(s, path, ACCOUNT_DOC_MAX, &doc, err)) != 1)
+		return rc;
 	rc = account_from_json(doc, out, err);
 	json_decref(doc);
 	if (rc != 0) {
@@ -98,44 +89,27 @@ account_load(struct store *s, const char *ca_id, const char *name,
 	return 1;
 }
 
-static void
-account_put(json_t *doc, const char *key, const char *value)
-{
-	if (value != NULL)
-		json_object_set_new(doc, key, json_string(value));
-}
-
 int
 account_save(struct store *s, const char *ca_id, const char *name,
     const struct account_rec *rec, struct err *err)
 {
-	json_t *doc = json_object(), *contacts = json_array();
-	char path[512], *text;
-	size_t i;
-	int rc;
+	json_t *doc = json_object();
+	char path[512];
 
-	if (doc == NULL || contacts == NULL) {
+	if (doc == NULL)
+		return err_nomem(err, "account record");
+	jsondoc_put_str(doc, "url", rec->url);
+	jsondoc_put_str(doc, "directory", rec->directory);
+	jsondoc_put_str(doc, "status", rec->status);
+	if (jsondoc_put_strv(doc, "contact", rec->contacts, rec->n_contacts) != 0) {
 		json_decref(doc);
-		json_decref(contacts);
 		return err_nomem(err, "account record");
 	}
-	account_put(doc, "url", rec->url);
-	account_put(doc, "directory", rec->directory);
-	account_put(doc, "status", rec->status);
-	for (i = 0; i < rec->n_contacts; i++)
-		json_array_append_new(contacts, json_string(rec->contacts[i]));
-	json_object_set_new(doc, "contact", contacts);
-	account_put(doc, "key_file", rec->key_file);
-	account_put(doc, "key_type", rec->key_type);
-	account_put(doc, "created", rec->created);
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (text == NULL)
-		return err_nomem(err, "account record");
+	jsondoc_put_str(doc, "key_file", rec->key_file);
+	jsondoc_put_str(doc, "key_type", rec->key_type);
+	jsondoc_put_str(doc, "created", rec->created);
 	account_path(ca_id, name, "account.json", path, sizeof path);
-	rc = store_doc_write(s, path, text, strlen(text), 1, err);
-	free(text);
-	return rc;
+	return jsondoc_save(s, path, doc, "account record", err);
 }
 
 /* Run as root, an account key others may write is refused: whoever can

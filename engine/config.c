@@ -18,7 +18,6 @@
 #include <libconfig.h>
 
 #include "config.h"
-#include "config_endpoint.h"
 #include "config_file.h"
 #include "config_table.h"
 #include "esc.h"
@@ -120,8 +119,6 @@ config_set(struct config_ctx *x, const struct config_entry *e,
 		return config_load_domains(x, e, s, base);
 	if (e->type == CONFIG_T_STRINGS)
 		return config_load_strings(x, e, s, base);
-	if (e->type == CONFIG_T_ENDPOINTS)
-		return config_endpoints_load(x->path, s, base, x->err);
 	return config_load_entries(x, e, s, base);
 }
 
@@ -251,7 +248,6 @@ config_cert_free(struct config_cert *t)
 	free(t->deploy_group);
 	free(t->deploy_mode);
 	strv_free(t->reload.v, t->reload.n);
-	endpoint_free(t->endpoints, t->n_endpoints);
 }
 
 /* Loads a cas or certificates list: each group gets the defaults of its
@@ -483,8 +479,7 @@ config_finish_certs(struct config_ctx *x, const config_t *lc)
 			    "certificates", i, "ca"), "certificate '%s' uses "
 			    "CA '%s', which is neither a cas entry nor a "
 			    "preset", t->name, t->ca);
-		if (config_cert_challenge_ok(x, lc, i) != 0 ||
-		    config_endpoints_finish(x->path, t, x->err) != 0)
+		if (config_cert_challenge_ok(x, lc, i) != 0)
 			return -1;
 	}
 	return 0;

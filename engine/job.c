@@ -373,6 +373,12 @@ job_reply_ok(struct job *job, const char *what, const char *ctype)
 	return 0;
 }
 
+struct http_response *
+job_reply_usable(struct job *job, const char *what, const char *ctype)
+{
+	return job_reply_ok(job, what, ctype) == 0 ? job->resp : NULL;
+}
+
 void
 job_deadline_start(struct job *job)
 {

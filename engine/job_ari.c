@@ -89,13 +89,12 @@ ari_record(struct job *job, const struct ari_window *w)
 enum job_next
 issue_ari_reply(struct job *job)
 {
-	struct issue *is = issue_of(job);
-	struct http_response *r = job->resp;
+	struct http_response *r;
 	struct ari_window w;
 	char a[32], b[32], at[32];
 	time_t pick;
 
-	if (job_reply_ok(job, "renewal information", "application/json") != 0 ||
+	if ((r = job_reply_usable(job, "renewal information", "application/json")) == NULL ||
 	    ari_window_parse(r->body.data, r->body.len, r->url, &w, &job->fail) != 0) {
 		job_warn(job, "%s; deciding by lifetime", job->fail.msg);
 		err_clear(&job->fail);
@@ -110,7 +109,7 @@ issue_ari_reply(struct job *job)
 		    "(%s to %s) says renew now%s%s", a, b, w.explanation ? ": see " : "",
 		    w.explanation ? w.explanation : "");
 		ari_window_free(&w);
-		is->decided = 1;
+		issue_of(job)->decided = 1;
 		job->state = IS_CHECK;
 		return JOB_AGAIN;
 	}

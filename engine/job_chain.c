@@ -90,10 +90,11 @@ enum job_next
 issue_alt_reply(struct job *job)
 {
 	struct issue *is = issue_of(job);
-	struct http_response *r = job->resp;
+	struct http_response *r;
 	enum job_next next;
 
-	if (job_reply_ok(job, "alternate chain", "application/pem-certificate-chain") == 0 &&
+	if ((r = job_reply_usable(job, "alternate chain",
+	    "application/pem-certificate-chain")) != NULL &&
 	    chain_top_matches(r->body.data, job->cmd->preferred_chain)) {
 		job_emit(job, EVENT_STEP, STEP_DOWNLOADED, 88, "chosen chain ends at \"%s\"",
 		    job->cmd->preferred_chain);

@@ -59,8 +59,8 @@ static const char cli_global_help[] =
 "  --max-jobs N       jobs run at once (default 8)\n"
 "  --timeout SECONDS  bound on each order step's wait for the CA (default 90)\n"
 "  --no-wait          fail at once when another certdeck holds the state folder\n"
-"  --metrics-file PATH  after issue, renew and revoke, write a Prometheus text\n"
-"                     file (for node_exporter's textfile collector) there\n"
+"  --metrics-file PATH  after issue, renew, revoke and probe, write a Prometheus\n"
+"                     text file (for node_exporter's textfile collector) there\n"
 "  --demo             try certdeck against a local demo CA (Pebble on 127.0.0.1)\n"
 "                     with a temporary state folder, all removed on exit\n"
 "  --theme NAME       colours of the screens: default, light, high-contrast,\n"
@@ -118,6 +118,19 @@ static const struct {
 	  "(and notify_webhook, notify_program, notify_mail in the config). A failed\n"
 	  "issuance or renewal is sent the same way, as 'failure', or 'expiring'\n"
 	  "when the certificate has less than 7 days left.\n" },
+	{ "probe", "probe [NAME...] [--json]",
+	  "Connects to the endpoints each certificate lists in the config\n"
+	  "(endpoints = ( { address = \"HOST:PORT\"; sni = \"NAME\"; } )) with TLS and\n"
+	  "reports, one line an endpoint (name, address, SNI, state, detail), which\n"
+	  "certificate each serves: served (the current version), stale (an older\n"
+	  "version or another certificate: renewed but not deployed), unreachable,\n"
+	  "or tls-error with the reason. Without NAME, every certificate with\n"
+	  "endpoints. The results are kept in the certificate's record (show, the\n"
+	  "screens, the metrics file); a stale endpoint is notified like a failure.\n"
+	  "The same check runs after every deploy.\n"
+	  "Exit status: 0 when every endpoint serves the current certificate, 1 when\n"
+	  "one does not, 2 for a usage error (a NAME without endpoints).\n"
+	  "  --json               machine-readable output\n" },
 	{ "list", "list [--json]",
 	  "Lists every certificate: status (valid, due, expiring, expired, revoked,\n"
 	  "failed, pending), days left, expiry, names and issuer.\n"

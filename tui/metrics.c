@@ -92,6 +92,75 @@ m_deploy(const struct metrics_cert *m, const struct cli *c, time_t now, double *
 	return m->rec.deployed_version > 0 || m->rec.deploy_error != NULL;
 }
 
+/* A label value as the format wants it: backslash, quote and newline
+ * escaped (an endpoint's host is the user's text). */
+static int
+metrics_label(struct buf *b, const char *v, struct err *err)
+{
+	for (; v != NULL && *v != '\0'; v++) {
+		const char *e = *v == '\\' ? "\\\\" : *v == '"' ? "\\\"" : *v == '\n' ? "\\n" : NULL;
+
+		if (e != NULL ? buf_printf(b, err, "%s", e) : buf_printf(b, err, "%c", *v))
+			return -1;
+	}
+	return 0;
+}
+
+/* One sample of an endpoint family: {name,endpoint,sni[,state]} value. */
+static int
+metrics_endpoint_sample(struct buf *b, const char *family, const char *name,
+    const struct certrec_endpoint *ep, const char *state, long long v, struct err *err)
+{
+	if (buf_printf(b, err, "%s{name=\"%s\",endpoint=\"", family, name) ||
+	    metrics_label(b, ep->address, err) || buf_printf(b, err, "\",sni=\"") ||
+	    metrics_label(b, ep->sni, err))
+		return -1;
+	if (state != NULL && buf_printf(b, err, "\",state=\"%s", state))
+		return -1;
+	return buf_printf(b, err, "\"} %lld\n", v);
+}
+
+/* Per endpoint, as last probed: served or not, its state, when. */
+static int
+metrics_endpoints(struct buf *b, const struct metrics_cert *certs, size_t n,
+    struct err *err)
+{
+	static const char *const fam[3][2] = {
+		{ "certdeck_endpoint_served", "1 when the endpoint serves the current "
+		  "certificate (last probe)." },
+		{ "certdeck_endpoint_state", "The endpoint's state at the last probe: "
+		  "served, stale, unreachable, tls-error (the sample of that state is 1)." },
+		{ "certdeck_endpoint_checked_timestamp_seconds", "When the endpoint was "
+		  "last probed." },
+	};
+	const struct certrec_endpoint *ep;
+	size_t f, i, j;
+	int s, rc;
+
+	for (f = 0; f < 3; f++) {
+		if (buf_printf(b, err, "# HELP %s %s\n# TYPE %s gauge\n", fam[f][0], fam[f][1],
+		    fam[f][0]) != 0)
+			return -1;
+		for (i = 0; i < n; i++)
+			for (j = 0; j < certs[i].rec.n_endpoints; j++) {
+				ep = &certs[i].rec.endpoints[j];
+				if (f == 0)
+					rc = metrics_endpoint_sample(b, fam[f][0], certs[i].name, ep,
+					    NULL, ep->state == ENDPOINT_SERVED, err);
+				else if (f == 2)
+					rc = metrics_endpoint_sample(b, fam[f][0], certs[i].name, ep,
+					    NULL, (long long)ep->checked, err);
+				else
+					for (rc = 0, s = ENDPOINT_SERVED; rc == 0 && s < ENDPOINT_STATE_N; s++)
+						rc = metrics_endpoint_sample(b, fam[f][0], certs[i].name,
+						    ep, endpoint_state_name(s), (int)ep->state == s, err);
+				if (rc != 0)
+					return -1;
+			}
+	}
+	return 0;
+}
+
 static int
 metrics_text(const struct cli *c, const struct metrics_cert *certs, size_t n,
     int run_ok, struct buf *b, struct err *err)
@@ -111,7 +180,7 @@ metrics_text(const struct cli *c, const struct metrics_cert *certs, size_t n,
 	    "1 when the certificate is revoked.", certs, n, c, now, m_revoked, err) ||
 	    metrics_family(b, "certdeck_certificate_deploy_failed",
 	    "1 when the last deploy (copies, reload) failed.", certs, n, c, now,
-	    m_deploy, err))
+	    m_deploy, err) || metrics_endpoints(b, certs, n, err))
 		return -1;
 	return buf_printf(b, err, "# HELP certdeck_certificates Certificates in the store.\n"
 	    "# TYPE certdeck_certificates gauge\ncertdeck_certificates %zu\n"

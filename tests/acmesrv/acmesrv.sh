@@ -20,15 +20,14 @@
 # After acmesrv_start: ACMESRV_DIR_URL, ACMESRV_CA_BUNDLE, ACMESRV_MGMT_URL,
 # ACMESRV_HTTP_PORT and ACMESRV_SCRATCH are exported.
 
-# The certificate maker and the process helpers are pebble.sh's; a test
-# that runs Pebble too has sourced it already (sourcing again would forget
-# Pebble's PIDs).
+# The certificate maker, the start loop and the process helpers are
+# pebble.sh's; a test that runs Pebble too has sourced it already
+# (sourcing again would forget Pebble's PIDs).
 declare -F _pebble_certs >/dev/null || . "$top_srcdir/tests/pebble/pebble.sh"
 
 : "${ACMESRV_PYTHON:=/usr/bin/python3}"
 
 _acmesrv_pid=
-_acmesrv_trap=
 
 # _acmesrv_up: 0 when the directory and the management API answer, 2 when
 # the server has died, 1 otherwise.
@@ -41,13 +40,8 @@ _acmesrv_up()
 	    2>/dev/null || return 1
 }
 
-_acmesrv_wait_step()
-{
-	_acmesrv_up
-	[ $? -ne 1 ]
-}
-
-# _acmesrv_try SCENARIO: one attempt on fresh ports; 0 when it answers.
+# _acmesrv_try: one attempt on fresh ports with acmesrv_start's scenario;
+# 0 when it answers.
 _acmesrv_try()
 {
 	local ports args=()
@@ -62,13 +56,12 @@ _acmesrv_try()
 	    args+=(--issuer-domain "$ACMESRV_ISSUER_DOMAIN")
 	"$ACMESRV_PYTHON" -B "$top_srcdir/tests/acmesrv/acmesrv.py" \
 	    --port "${ports[0]}" --mgmt-port "${ports[1]}" \
-	    --http-port "$ACMESRV_HTTP_PORT" --scenario "$1" \
+	    --http-port "$ACMESRV_HTTP_PORT" --scenario "$_acmesrv_scenario" \
 	    --cert "$ACMESRV_SCRATCH/server.pem" \
 	    --key "$ACMESRV_SCRATCH/server.key" "${args[@]}" \
 	    >> "$ACMESRV_SCRATCH/acmesrv.log" 2>&1 &
 	_acmesrv_pid=$!
-	wait_for _acmesrv_wait_step --timeout "${ACMESRV_START_TIMEOUT:-30}" &&
-	    _acmesrv_up
+	_server_wait _acmesrv_up "${ACMESRV_START_TIMEOUT:-30}"
 }
 
 # acmesrv_start [SCENARIO]: starts the server (misbehaving as SCENARIO,
@@ -76,32 +69,11 @@ _acmesrv_try()
 # comments) when it does not come up.
 acmesrv_start()
 {
-	local attempt
-	mkdir -p "$top_builddir/tests/tmp" &&
-	ACMESRV_SCRATCH=$(mktemp -d "$top_builddir/tests/tmp/acmesrv.XXXXXX") ||
-	    return 1
-	ACMESRV_CA_BUNDLE=$ACMESRV_SCRATCH/ca.pem
-	if ! _pebble_certs "$ACMESRV_SCRATCH"; then
-		diag "certtool could not make the server's certificate"
-		diag_file "$ACMESRV_SCRATCH/certtool.log"
-		return 1
-	fi
-	if [ -z "$_acmesrv_trap" ]; then
-		at_exit acmesrv_stop
-		_acmesrv_trap=1
-	fi
-	# A port free when chosen may be taken before the server binds it.
-	for attempt in 1 2 3; do
-		if _acmesrv_try "${1:-none}"; then
-			export ACMESRV_DIR_URL ACMESRV_CA_BUNDLE ACMESRV_MGMT_URL \
-			    ACMESRV_HTTP_PORT ACMESRV_SCRATCH
-			return 0
-		fi
-		diag "acmesrv start attempt $attempt failed"
-		diag_file "$ACMESRV_SCRATCH/acmesrv.log" 8
-		acmesrv_stop
-	done
-	return 1
+	_acmesrv_scenario=${1:-none}
+	_server_start acmesrv ACMESRV_SCRATCH ACMESRV_CA_BUNDLE _acmesrv_try \
+	    acmesrv_stop acmesrv.log || return 1
+	export ACMESRV_DIR_URL ACMESRV_CA_BUNDLE ACMESRV_MGMT_URL \
+	    ACMESRV_HTTP_PORT ACMESRV_SCRATCH
 }
 
 # acmesrv_stop: stops the server acmesrv_start started (and nothing else);

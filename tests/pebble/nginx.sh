@@ -131,6 +131,19 @@ like "$(cat "$OUT")" "www +127.0.0.1:$NGPORT +www.example.test +stale +serves ve
     "and says so on its line"
 like "$(cat "$HOOKLOG")" '"event":"endpoint"' "an on-demand probe finding it stale notifies too"
 
+PROM=$PEBBLE_SCRATCH/certdeck.prom
+cdk_out "$OUT" --metrics-file "$PROM" probe www
+if command -v promtool >/dev/null; then
+	check "the metrics file after a probe passes promtool" promtool check metrics <"$PROM"
+else
+	not_ok "promtool checks the metrics (promtool is missing: tools/deps.sh test installs prometheus)"
+fi
+EP="name=\"www\",endpoint=\"127.0.0.1:$NGPORT\",sni=\"www.example.test\""
+check "the metrics say the endpoint does not serve the current certificate" \
+    grep -qxF "certdeck_endpoint_served{$EP} 0" "$PROM"
+check "and that it is stale" grep -qxF "certdeck_endpoint_state{$EP,state=\"stale\"} 1" "$PROM"
+check "and not served" grep -qxF "certdeck_endpoint_state{$EP,state=\"served\"} 0" "$PROM"
+
 # --- nginx down: unreachable
 kill "$ngpid"; wait "$ngpid" 2>/dev/null
 cdk_out "$OUT" probe www
