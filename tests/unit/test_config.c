@@ -577,9 +577,12 @@ test_documented_example_loads(void **state)
 	if (config_load(&c, path, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(c.n_warnings, 0);
-	assert_int_equal(c.n_certs, 3);
+	assert_int_equal(c.n_certs, 4);
 	assert_string_equal(config_find_cert(&c, "intranet")->domains[0],
 	    "xn--bcher-kva.example");
+	assert_int_equal(config_find_cert(&c, "www")->n_endpoints, 2);
+	assert_string_equal(config_find_cert(&c, "www")->endpoints[0].sni,
+	    "www.example.org");
 	assert_string_equal(config_find_ca(&c, "zerossl")->directory,
 	    "https://acme.zerossl.com/v2/DV90");
 	config_free(&c);
