@@ -574,9 +574,13 @@ static int
 demo_child(const struct demo *d)
 {
 	char config[PATH_MAX], state[PATH_MAX], ca[PATH_MAX], server[64], port[16];
+	char dns[64];
+	/* challtestsrv's DNS answers the wizard's preflight: the demo asks
+	 * nobody outside 127.0.0.1. */
 	char *argv[DEMO_ARGV_MAX] = { "certdeck", "--config", config, "--state", state,
 	    "--server", server, "--ca-bundle", ca, "--http-port", port,
-	    "--http-bind", "127.0.0.1", "--email", DEMO_EMAIL, "--agree-tos" };
+	    "--http-bind", "127.0.0.1", "--email", DEMO_EMAIL, "--agree-tos",
+	    "--dns-resolver", dns };
 	struct cli c;
 	int argc = 0, rc;
 
@@ -585,6 +589,7 @@ demo_child(const struct demo *d)
 	snprintf(ca, sizeof ca, "%s/ca.pem", d->dir);
 	snprintf(server, sizeof server, "https://127.0.0.1:%d/dir", d->ports[DEMO_PORT_ACME]);
 	snprintf(port, sizeof port, "%d", d->ports[DEMO_PORT_HTTP01]);
+	snprintf(dns, sizeof dns, "127.0.0.1:%d", d->ports[DEMO_PORT_DNS]);
 	while (argv[argc] != NULL)
 		argc++;
 	if (d->verbosity != CLI_NORMAL)

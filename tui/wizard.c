@@ -39,7 +39,7 @@ static const struct ui_key wiz_keys[] = {
 
 static const char *const wiz_titles[WIZ_STEPS + 1] = {
 	"Names", "CA and account", "How to prove control", "Key", "Deploy",
-	"Review", "Issue"
+	"Preflight", "Review", "Issue"
 };
 
 static void *
@@ -59,6 +59,7 @@ wiz_open(struct ui *ui, const char *arg)
 static void
 wiz_close(void *st)
 {
+	wiz_ca_free(st);
 	free(st);
 }
 
@@ -180,6 +181,9 @@ wiz_command(const struct wizard *w)
 	    (n = wiz_reload_argv(w, &cmd->deploy.reload)) < 0)
 		goto fail;
 	cmd->deploy.n_reload = (size_t)n;
+	if (wiz_ca_profile(w) != NULL &&
+	    (cmd->profile = strdup(wiz_ca_profile(w))) == NULL)
+		goto fail;
 	return cmd;
 fail:
 	engine_cmd_free(cmd);
@@ -197,10 +201,15 @@ wiz_issue(struct ui *ui, struct wizard *w)
 
 	if (ui_engine_stop_idle(ui) == 0) {
 		answers = *ui->cli;
+		answers.server = w->ca_url;
 		if (!w->account_exists) {
 			answers.email = w->text[WF_EMAIL].text[0] ? w->text[WF_EMAIL].text :
 			    NULL;
 			answers.agree_tos = w->agree;
+			if (wiz_ca_dir(w) != NULL && wiz_ca_dir(w)->eab_required) {
+				answers.eab_kid = w->text[WF_EAB_KID].text;
+				answers.eab_hmac_key = w->text[WF_EAB_HMAC].text;
+			}
 		}
 		if (w->method == WM_HTTP)
 			answers.http_port = port;
@@ -253,9 +262,9 @@ wiz_step_key(struct ui *ui, struct wizard *w, int action)
 	switch (action) {
 	case WZ_NEXT: wiz_focus_move(w, 1); break;
 	case WZ_PREV: wiz_focus_move(w, -1); break;
-	case WZ_LEFT: wiz_choose(w, -1); break;
+	case WZ_LEFT: wiz_choose(w, -1); wiz_ca_choose(ui, w, -1); break;
 	case WZ_RIGHT:
-	case WZ_SPACE: wiz_choose(w, 1); break;
+	case WZ_SPACE: wiz_choose(w, 1); wiz_ca_choose(ui, w, 1); break;
 	case WZ_GO:
 		if (wiz_check(ui, w, w->step) != 0)
 			break;
@@ -264,6 +273,10 @@ wiz_step_key(struct ui *ui, struct wizard *w, int action)
 			break;
 		}
 		w->step++;
+		if (w->step == WIZ_ACCOUNT)
+			wiz_ca_fetch(ui, w);
+		if (w->step == WIZ_PREFLIGHT)
+			wiz_preflight_start(ui, w);
 		if (w->step == WIZ_PROVE && w->wildcard)
 			w->method = WM_DNS;
 		wiz_focus_first(w);
@@ -293,7 +306,8 @@ wiz_key(struct ui *ui, void *st, int action, int key)
 	if (w->step == WIZ_ISSUE)
 		return wiz_issue_key(ui, w, action);
 	typing = w->focus != WF_AGREE && w->focus != WF_METHOD &&
-	    w->focus != WF_KEY && w->focus != WF_COUNT;
+	    w->focus != WF_KEY && w->focus != WF_CA &&
+	    w->focus != WF_PROFILE && w->focus != WF_COUNT;
 	if (typing && action != WZ_GO && action != WZ_BACK && action != WZ_NEXT &&
 	    action != WZ_PREV && form_text_key(&w->text[w->focus], key)) {
 		w->note[0] = '\0';
@@ -317,6 +331,8 @@ wiz_event(struct ui *ui, void *st, const struct event *ev)
 	struct err err;
 	char *path = NULL;
 
+	if (wiz_ca_event(w, ev))
+		return UI_REDRAW;
 	if (w->job == 0 || ev->job != w->job || w->ended != 0)
 		return ev->job == w->job && w->job != 0 ? UI_REDRAW : 0;
 	if (ev->kind == EVENT_FAILED)

@@ -13,16 +13,18 @@
 #include "err.h"
 #include "form.h"
 #include "names.h"
+#include "event.h"
+#include "query.h"
 
 struct ui;
 
 enum wiz_step { WIZ_NAMES = 0, WIZ_ACCOUNT, WIZ_PROVE, WIZ_KEY, WIZ_DEPLOY,
-	WIZ_REVIEW, WIZ_STEPS, WIZ_ISSUE = WIZ_STEPS };
+	WIZ_PREFLIGHT, WIZ_REVIEW, WIZ_STEPS, WIZ_ISSUE = WIZ_STEPS };
 
 /* The fields of every step, in the order Tab visits them. */
 enum wiz_field { WF_NAMES = 0, WF_CERTNAME, WF_EMAIL, WF_AGREE, WF_METHOD,
 	WF_PORT, WF_WEBROOT, WF_HOOK, WF_KEY, WF_FULLCHAIN, WF_KEYCOPY, WF_RELOAD,
-	WF_COUNT };
+	WF_CA, WF_URL, WF_EAB_KID, WF_EAB_HMAC, WF_PROFILE, WF_COUNT };
 
 /* How control of the names is proven. */
 enum wiz_method { WM_HTTP = 0, WM_WEBROOT, WM_ALPN, WM_DNS, WM_COUNT };
@@ -50,6 +52,16 @@ struct wizard {
 	uint32_t job;
 	int ended;			/* 1 done, -1 failed */
 	char saved[320];		/* what happened to the config file */
+	/* The CA (wizard_ca.c): 0 the configured one, then the presets,
+	 * then a typed URL; the directory read for it and its answer. */
+	size_t ca;
+	char ca_url[FORM_TEXT_MAX];
+	struct engine_reply *dir;	/* one reference, or NULL */
+	uint32_t dir_job;		/* reading it; 0 once read */
+	size_t profile;			/* 0 none, i + 1 the CA's profile i */
+	struct engine_reply *pre;	/* the preflight's findings */
+	uint32_t pre_job;
+	int preflight_seen;		/* Enter was told about the ✗ lines */
 };
 
 /* wizard_steps.c */
@@ -92,5 +104,34 @@ void wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width,
  * read with libconfig, written to a temporary file in the same folder
  * and renamed over it. 0, or -1 with `err` set and the file untouched. */
 int wiz_save(const char *path, const struct wizard *w, struct err *err);
+
+/* wizard_ca.c: the CA and account step, and Preflight. */
+/* The directory URL chosen, and the preset it is (NULL for none). */
+const char *wiz_ca_url(const struct ui *ui, const struct wizard *w);
+const char *wiz_ca_preset(const struct wizard *w);
+/* Reads the chosen CA's directory unless it was read already. */
+void wiz_ca_fetch(struct ui *ui, struct wizard *w);
+/* What the directory says, once read without error; else NULL. */
+const struct query_dir *wiz_ca_dir(const struct wizard *w);
+/* The profile chosen, or NULL. */
+const char *wiz_ca_profile(const struct wizard *w);
+size_t wiz_ca_fields(const struct wizard *w, enum wiz_field *out);
+int wiz_ca_check(struct ui *ui, struct wizard *w);
+void wiz_ca_choose(struct ui *ui, struct wizard *w, int dir);
+int wiz_ca_draw(struct ui *ui, struct wizard *w, int y, int x, int width);
+int wiz_ca_draw_profile(struct ui *ui, struct wizard *w, int y, int x,
+    int width);
+/* 1 when `ev` ended one of the wizard's questions (redraw). */
+int wiz_ca_event(struct wizard *w, const struct event *ev);
+/* Drops the replies the wizard holds. */
+void wiz_ca_free(struct wizard *w);
+void wiz_preflight_start(struct ui *ui, struct wizard *w);
+int wiz_preflight_check(struct wizard *w);
+int wiz_preflight_draw(struct ui *ui, struct wizard *w, int y, int x,
+    int width, int rows);
+
+/* wizard_steps.c: looks for the account the engine would use at the CA
+ * whose directory is `url`, into w->account_exists and its contact. */
+void wiz_find_account(struct ui *ui, struct wizard *w, const char *url);
 
 #endif

@@ -70,10 +70,7 @@ wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
 		out[n++] = WF_CERTNAME;
 		break;
 	case WIZ_ACCOUNT:
-		if (!w->account_exists) {
-			out[n++] = WF_EMAIL;
-			out[n++] = WF_AGREE;
-		}
+		n = wiz_ca_fields(w, out);
 		break;
 	case WIZ_PROVE:
 		out[n++] = WF_METHOD;
@@ -86,6 +83,8 @@ wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
 		break;
 	case WIZ_KEY:
 		out[n++] = WF_KEY;
+		if (wiz_ca_dir(w) != NULL && wiz_ca_dir(w)->n_profiles > 0)
+			out[n++] = WF_PROFILE;
 		break;
 	case WIZ_DEPLOY:
 		out[n++] = WF_FULLCHAIN;
@@ -98,23 +97,22 @@ wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
 	return n;
 }
 
-/* Looks for the account the engine would use: NAME at the CA whose
- * directory is the one the screens were started with. */
-static void
-wiz_find_account(struct ui *ui, struct wizard *w)
+void
+wiz_find_account(struct ui *ui, struct wizard *w, const char *url)
 {
 	const char *name = ui->cli->account ? ui->cli->account : "default";
 	struct account_rec rec;
 	char **cas = NULL;
 	size_t n = 0, i;
 
-	if (ui->cli->server == NULL ||
+	w->account_exists = 0;
+	if (url == NULL ||
 	    store_dir_list(ui->store, "accounts", &cas, &n, NULL) != 0)
 		return;
 	for (i = 0; i < n && !w->account_exists; i++) {
 		memset(&rec, 0, sizeof rec);
 		if (account_load(ui->store, cas[i], name, &rec, NULL) == 1 &&
-		    rec.directory != NULL && strcmp(rec.directory, ui->cli->server) == 0) {
+		    rec.directory != NULL && strcmp(rec.directory, url) == 0) {
 			w->account_exists = 1;
 			snprintf(w->account_contact, sizeof w->account_contact, "%s",
 			    rec.n_contacts ? rec.contacts[0] : "no contact");
@@ -129,7 +127,7 @@ wiz_defaults(struct ui *ui, struct wizard *w)
 {
 	char port[16];
 
-	wiz_find_account(ui, w);
+	wiz_find_account(ui, w, ui->cli->server);
 	form_text_set(&w->text[WF_EMAIL], ui->cli->email ? ui->cli->email : "");
 	w->agree = ui->cli->agree_tos;
 	w->default_port[0] = ui->cli->http_port ? ui->cli->http_port : 80;
@@ -357,17 +355,9 @@ wiz_check(struct ui *ui, struct wizard *w, enum wiz_step step)
 	case WIZ_NAMES:
 		return wiz_check_names(ui, w);
 	case WIZ_ACCOUNT:
-		if (w->account_exists)
-			return 0;
-		if (w->text[WF_EMAIL].text[0] != '\0' &&
-		    (strchr(w->text[WF_EMAIL].text, '@') == NULL ||
-		    strchr(w->text[WF_EMAIL].text, ' ') != NULL))
-			return snprintf(w->note, sizeof w->note, "E-mail: an address "
-			    "such as you@example.com, or nothing."), -1;
-		if (!w->agree)
-			return snprintf(w->note, sizeof w->note, "The CA registers an "
-			    "account only for those who agree to its terms."), -1;
-		return 0;
+		return wiz_ca_check(ui, w);
+	case WIZ_PREFLIGHT:
+		return wiz_preflight_check(w);
 	case WIZ_PROVE:
 		return wiz_check_prove(ui, w);
 	case WIZ_DEPLOY:
@@ -474,41 +464,6 @@ wiz_draw_names(struct ui *ui, struct wizard *w, int y, int x, int width, int row
 }
 
 static int
-wiz_draw_account(struct ui *ui, struct wizard *w, int y, int x, int width)
-{
-	char line[600];
-
-	snprintf(line, sizeof line, "CA:  %s", ui->cli->server ? ui->cli->server :
-	    "(none configured)");
-	ui_put(ui, y++, x, width, ROLE_DIALOG, line);
-	if (w->account_exists) {
-		snprintf(line, sizeof line, "Account:  %s, registered (%s); it is "
-		    "used as it is.", ui->cli->account ? ui->cli->account : "default",
-		    w->account_contact);
-		ui_put(ui, y++, x, width, ROLE_OK, line);
-		return y;
-	}
-	ui_put(ui, y++, x, width, ROLE_DIALOG, "Account:  none yet at this CA; "
-	    "one is registered first.");
-	y++;
-	y = wiz_draw_text(ui, w, WF_EMAIL, y, x, width);
-	snprintf(line, sizeof line, "[%s] I have read and agree to the CA's terms "
-	    "of service", w->agree ? "x" : " ");
-	ui_put(ui, y, x, width, w->focus == WF_AGREE ? ROLE_SELECTED : ROLE_DIALOG,
-	    line);
-	if (w->focus == WF_AGREE) {
-		ui->cursor_y = y;
-		ui->cursor_x = x + 1;
-	}
-	y++;
-	ui_put(ui, y++, x + 4, width - 4, ROLE_DIM, "The terms are linked from "
-	    "the CA's directory (meta.termsOfService) at the URL above.");
-	ui_put(ui, y++, x + 4, width - 4, ROLE_DIM, "A CA that needs an external "
-	    "account binding: give --eab-kid and --eab-hmac-key.");
-	return y;
-}
-
-static int
 wiz_draw_prove(struct ui *ui, struct wizard *w, int y, int x, int width)
 {
 	static const char *const why[WM_COUNT] = {
@@ -556,8 +511,11 @@ wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
 	    w->text[WF_CERTNAME].text);
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "CA:");
-	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
-	    ui->cli->server ? ui->cli->server : "-");
+	snprintf(line, sizeof line, "%.600s%s%.64s", w->ca_url,
+	    wiz_ca_profile(w) ? ", profile " : "", wiz_ca_profile(w) ?
+	    wiz_ca_profile(w) : "");
+	y += ui_put_wrapped(ui, y, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
+	    line, 2);
 	snprintf(line, sizeof line, "%s", w->account_exists ? "existing" :
 	    w->text[WF_EMAIL].text[0] ? w->text[WF_EMAIL].text : "new, no contact");
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Account:");
@@ -595,13 +553,15 @@ wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width, int rows
 
 	switch (w->step) {
 	case WIZ_NAMES: y = wiz_draw_names(ui, w, y, x, width, rows); break;
-	case WIZ_ACCOUNT: y = wiz_draw_account(ui, w, y, x, width); break;
+	case WIZ_ACCOUNT: y = wiz_ca_draw(ui, w, y, x, width); break;
+	case WIZ_PREFLIGHT: y = wiz_preflight_draw(ui, w, y, x, width, rows); break;
 	case WIZ_PROVE: y = wiz_draw_prove(ui, w, y, x, width); break;
 	case WIZ_KEY:
 		y = wiz_draw_choice(ui, w, WF_KEY, y, x, width, "Key type:",
 		    wiz_key_types[w->key]);
 		snprintf(line, sizeof line, "%s", wiz_key_words[w->key]);
 		ui_put(ui, y++, x + 2, width - 2, ROLE_DIM, line);
+		y = wiz_ca_draw_profile(ui, w, y, x, width);
 		break;
 	case WIZ_DEPLOY:
 		ui_put(ui, y++, x, width, ROLE_DIM, "Optional: after each issuance "

@@ -176,9 +176,14 @@ tmux_send n
 tmux_send -l demo.example.test
 check "the wizard suggests a certificate name" \
     tmux_wait_for 'Certificate name: +\[demo\.example\.test'
-# Names, CA and account (the demo agreed), http-01, key, no deploy,
-# review: issue.
-tmux_send Enter Enter Enter Enter Enter Enter
+# Names, CA and account (the demo agreed) once its directory is read,
+# http-01, key, no deploy, preflight once checked, review: issue.
+tmux_send Enter
+check "the wizard reads the demo CA's directory" tmux_wait_for 'Terms of service' 30
+tmux_send Enter Enter Enter Enter
+check "its preflight finds the name through the demo's DNS" \
+    tmux_wait_for '✓ demo\.example\.test resolves to 127\.0\.0\.1' 30
+tmux_send Enter Enter
 check "the wizard ends on the new certificate's detail" \
     tmux_wait_for 'versions: +1:' 90
 check "the state folder holds the live certificate" \

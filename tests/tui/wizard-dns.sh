@@ -28,9 +28,10 @@ check "the wildcard is marked" tmux_wait_for '✓ \*\.wild\.example\.test +\(wil
 check "the suggested name drops the star" tmux_wait_for 'Certificate name: +\[wild\.example\.test'
 tmux_send Enter
 check "step 2 asks for an account" tmux_wait_for 'none yet at this CA'
+check "once the directory is read" tmux_wait_for 'Terms of service'
 like "$(tmux_capture)" '\[ \] I have read and agree' "the terms are not agreed to for the user"
 check "the contact comes from the config" tmux_wait_for 'Contact e-mail: +\[test@example\.com'
-tmux_send C-u
+tmux_send Tab C-u
 tmux_send -l dns-admin@example.com
 tmux_send Enter
 check "going on needs the agreement" tmux_wait_for 'agree to its terms'
@@ -42,7 +43,10 @@ check "another method is refused for it" tmux_wait_for 'A wildcard name can only
 tmux_send Right Tab
 tmux_send -l "$HOOK"
 tmux_send Enter Enter Enter
-check "review" tmux_wait_for 'step 6 of 6, Review'
+check "preflight: no port to check for dns-01" \
+    tmux_wait_for '✓ wild\.example\.test: no CAA record'
+tmux_send Enter
+check "review" tmux_wait_for 'step 7 of 7, Review'
 tmux_send Enter
 check "it ends on the certificate's detail" tmux_wait_for 'versions: +1:' 60
 check "the certificate verifies against Pebble's root" verify_live wild.example.test

@@ -31,10 +31,11 @@ listening() { [ "$(ss -Hltn "sport = :$PEBBLE_HTTP_PORT" | wc -l)" -gt 0 ]; }
 not_listening() { ! listening; }
 conf_unchanged() { cmp -s "$CONF" "$PEBBLE_SCRATCH/conf.before"; }
 
-run_ui "$CERTDECK" "${CDK_ARGS[@]}" || bail_out "tmux did not start"
+run_ui "$CERTDECK" "${CDK_ARGS[@]}" --dns-resolver "$CHALLTESTSRV_DNS" ||
+    bail_out "tmux did not start"
 check "an empty store offers the wizard" tmux_wait_for 'No certificates yet\. Press n'
 tmux_send n
-check "n opens the wizard at step 1" tmux_wait_for 'New certificate: step 1 of 6, Names'
+check "n opens the wizard at step 1" tmux_wait_for 'New certificate: step 1 of 7, Names'
 
 # --- names, checked as typed
 tmux_send Enter
@@ -60,15 +61,16 @@ check "an IDN is shown both ways" \
 check "a certificate name is suggested" \
     tmux_wait_for 'Certificate name: +\[web\.example\.test'
 tmux_send Enter
-check "step 2: CA and account" tmux_wait_for 'step 2 of 6, CA and account'
-like "$(tmux_capture)" "CA: +$PEBBLE_DIR_URL" "it names the CA's directory"
-like "$(tmux_capture)" "termsOfService" "and where its terms are"
-tmux_send Tab Space Enter
+check "step 2: CA and account" tmux_wait_for 'step 2 of 7, CA and account'
+check "it reads the CA's directory: its terms" \
+    tmux_wait_for 'Terms of service: +data:text/plain'
+like "$(tmux_capture)" "CA: +< configured: $PEBBLE_DIR_URL" "it names the CA's directory"
+tmux_send Tab Tab Space Enter
 check "without agreeing to the terms it stays" tmux_wait_for 'agree to its terms'
 tmux_send Space Enter
 
 # --- how to prove control: bad paths
-check "step 3: how to prove control" tmux_wait_for 'step 3 of 6, How to prove control'
+check "step 3: how to prove control" tmux_wait_for 'step 3 of 7, How to prove control'
 check "the http-01 port comes from the command line" \
     tmux_wait_for "Port: +\\[$PEBBLE_HTTP_PORT"
 tmux_send Right Tab
@@ -84,9 +86,9 @@ check "a hook that is not executable is refused" \
 tmux_send Tab Left Left Left
 check "back to http-01" tmux_wait_for '< http-01, built-in responder >'
 tmux_send Enter
-check "step 4: key" tmux_wait_for 'step 4 of 6, Key'
+check "step 4: key" tmux_wait_for 'step 4 of 7, Key'
 tmux_send Enter
-check "step 5: deploy" tmux_wait_for 'step 5 of 6, Deploy'
+check "step 5: deploy" tmux_wait_for 'step 5 of 7, Deploy'
 tmux_send -l relative/fullchain.pem
 tmux_send Enter
 check "a relative copy path is refused" tmux_wait_for 'Full chain: give an absolute file path'
@@ -107,7 +109,12 @@ check "a reload program that does not exist is refused" \
 tmux_send C-u
 tmux_send -l "$(command -v touch) $DEPLOY/reloaded"
 tmux_send Enter
-check "step 6: review" tmux_wait_for 'step 6 of 6, Review'
+check "step 6: preflight" tmux_wait_for 'step 6 of 7, Preflight'
+check "each name resolves (challtestsrv)" \
+    tmux_wait_for '✓ xn--bcher-kva\.example\.test resolves to 127\.0\.0\.1'
+check "the port is free" tmux_wait_for "✓ port $PEBBLE_HTTP_PORT is free"
+tmux_send Enter
+check "step 7: review" tmux_wait_for 'step 7 of 7, Review'
 like "$(tmux_capture)" 'Deploy: +full chain to .*/fullchain\.pem' "it lists the copies"
 like "$(tmux_capture)" ' +key to .*/key\.pem' "the key's too"
 like "$(tmux_capture)" ' +then run .*touch .*/deploy/' "and the command"
@@ -139,8 +146,10 @@ cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
 # --- leaving at a step writes nothing
 tmux_send n
 tmux_send -l 'leave.example.test'
-tmux_send Enter Enter
-check "at step 3" tmux_wait_for 'step 3 of 6'
+tmux_send Enter
+tmux_wait_for 'Terms of service' >/dev/null
+tmux_send Enter
+check "at step 3" tmux_wait_for 'step 3 of 7'
 tmux_send Escape Escape Escape
 check "Esc back to the first step, then out" tmux_wait_for 'nothing was written'
 check "the config is unchanged" conf_unchanged
@@ -150,7 +159,12 @@ check "no certificate was made" test ! -e "$STATE/certs/leave.example.test.json"
 kill -STOP "$CHALLTESTSRV_PID"
 tmux_send n
 tmux_send -l 'stop.example.test'
-tmux_send Enter Enter Enter Enter Enter Enter
+tmux_send Enter
+tmux_wait_for 'Terms of service' >/dev/null
+tmux_send Enter Enter Enter Enter
+check "preflight with the DNS stopped: a warning, not a block" \
+    tmux_wait_for '! stop\.example\.test: dns .*no answer' 20
+tmux_send Enter Enter
 check "the job runs" tmux_wait_for 'Job #[0-9]+: issuing stop\.example\.test'
 check "its responder listens" wait_for listening
 tmux_send Escape
@@ -161,8 +175,8 @@ check "the wizard says nothing was written" tmux_wait_for 'Not issued; nothing w
 check "the config is unchanged" conf_unchanged
 check "no responder is left listening" wait_for not_listening
 tmux_send Escape
-check "Esc goes back to Review" tmux_wait_for 'step 6 of 6, Review'
-tmux_send Escape Escape Escape Escape Escape Escape
+check "Esc goes back to Review" tmux_wait_for 'step 7 of 7, Review'
+tmux_send Escape Escape Escape Escape Escape Escape Escape
 check "and out" tmux_wait_for 'nothing was written'
 tmux_send q
 check "q quits" tmux_wait_for '^exit=0$' 30
