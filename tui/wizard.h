@@ -125,6 +125,12 @@ int wiz_ca_draw_profile(struct ui *ui, struct wizard *w, int y, int x,
 int wiz_ca_event(struct wizard *w, const struct event *ev);
 /* Drops the replies the wizard holds. */
 void wiz_ca_free(struct wizard *w);
+/* Puts the CA chosen (a preset's name, or a cas entry made for a typed
+ * URL) and the profile into definition `g` of the config whose root is
+ * `root`, so renewals go where the certificate came from. */
+struct config_setting_t;
+int wiz_ca_save(struct config_setting_t *root, struct config_setting_t *g,
+    const struct wizard *w, struct err *err);
 void wiz_preflight_start(struct ui *ui, struct wizard *w);
 int wiz_preflight_check(struct wizard *w);
 int wiz_preflight_draw(struct ui *ui, struct wizard *w, int y, int x,

@@ -12,6 +12,7 @@
 #include "autoconfig.h"
 
 #include <curses.h>
+#include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,69 @@ wiz_ca_profile(const struct wizard *w)
 
 	return d != NULL && w->profile > 0 && w->profile <= d->n_profiles ?
 	    d->profiles[w->profile - 1] : NULL;
+}
+
+/* Sets string `key` of group `g` to `value`, replacing it. */
+static int
+wiz_ca_set(config_setting_t *g, const char *key, const char *value)
+{
+	config_setting_t *s;
+
+	if (config_setting_get_member(g, key) != NULL)
+		config_setting_remove(g, key);
+	return (s = config_setting_add(g, key, CONFIG_TYPE_STRING)) != NULL &&
+	    config_setting_set_string(s, value) == CONFIG_TRUE ? 0 : -1;
+}
+
+/* The cas entry for a typed directory URL: the one with that directory,
+ * else a new one named after its host ("acme.example", made unique). */
+static const char *
+wiz_ca_entry(config_setting_t *root, const char *url, char *name, size_t namesz)
+{
+	config_setting_t *cas, *e;
+	const char *dir, *n, *host = url + strlen("https://");
+	size_t len = strcspn(host, ":/"), i;
+	int k;
+
+	if ((cas = config_setting_get_member(root, "cas")) == NULL &&
+	    (cas = config_setting_add(root, "cas", CONFIG_TYPE_LIST)) == NULL)
+		return NULL;
+	for (i = 0; (e = config_setting_get_elem(cas, (unsigned)i)) != NULL; i++)
+		if (config_setting_lookup_string(e, "directory", &dir) &&
+		    strcmp(dir, url) == 0 && config_setting_lookup_string(e, "name", &n))
+			return snprintf(name, namesz, "%s", n), name;
+	for (k = 1; k < 100; k++) {
+		snprintf(name, namesz, k == 1 ? "%.*s" : "%.*s-%d", (int)len, host, k);
+		for (i = 0; (e = config_setting_get_elem(cas, (unsigned)i)) != NULL;
+		    i++)
+			if (config_setting_lookup_string(e, "name", &n) &&
+			    strcmp(n, name) == 0)
+				break;
+		if (e == NULL && config_find_preset(name) == NULL)
+			break;
+	}
+	if ((e = config_setting_add(cas, NULL, CONFIG_TYPE_GROUP)) == NULL ||
+	    wiz_ca_set(e, "name", name) != 0 || wiz_ca_set(e, "directory", url) != 0)
+		return NULL;
+	return name;
+}
+
+int
+wiz_ca_save(config_setting_t *root, config_setting_t *g,
+    const struct wizard *w, struct err *err)
+{
+	const char *ca = wiz_ca_preset(w);
+	char name[128];
+
+	/* The configured CA is the config's (or the command line's): kept. */
+	if (w->ca > 0 && ca == NULL &&
+	    (ca = wiz_ca_entry(root, w->ca_url, name, sizeof name)) == NULL)
+		return err_nomem(err, "configuration: cas");
+	if ((ca != NULL && wiz_ca_set(g, "ca", ca) != 0) ||
+	    (wiz_ca_profile(w) != NULL &&
+	    wiz_ca_set(g, "profile", wiz_ca_profile(w)) != 0))
+		return err_nomem(err, "configuration");
+	return 0;
 }
 
 /* ---------------------------------------------------------- preflight */

@@ -97,7 +97,7 @@ wiz_add_group(config_t *cfg, const struct wizard *w, struct err *err)
 	    (w->method == WM_WEBROOT &&
 	    wiz_set_string(g, "webroot", w->text[WF_WEBROOT].text) != 0))
 		return err_nomem(err, "configuration");
-	return 0;
+	return wiz_ca_save(config_root_setting(cfg), g, w, err);
 }
 
 /* Writes `cfg` to a new file beside `path` with `mode` and renames it

@@ -31,6 +31,16 @@ done
 WRONG=b10lLJs8l1GPIzsLP0s6pMt8O0XVGnfTaCeROxQM0BIt2XrJMDHJZBM5NuQmQJQH
 # unlike GOT REGEX DESC: passes when GOT does not match.
 unlike() { check "$3" ! grep -Eq -- "$2" <<<"$1"; }
+# esc_to_list REGEX: Esc until the screen matches REGEX (a dialog may be
+# offered on the way, a schedule say); one Esc a second, since two at
+# once could read as one Alt-Esc.
+esc_to_list()
+{
+	_tmux_matches "$1" && return 0
+	_esc_polls=$((${_esc_polls:-0} + 1))
+	[ $((_esc_polls % 10)) -ne 1 ] || tmux_send Escape
+	return 1
+}
 mgmt() { curl -fsS -o /dev/null -d "$2" "$CHALLTESTSRV_MGMT_URL/$1"; }
 
 run_ui "$CERTDECK" "${args[@]}" --ca-bundle "$BUNDLE" \
@@ -81,10 +91,23 @@ tmux_send Enter
 check "Enter again goes on anyway" tmux_wait_for 'step 7 of 7, Review'
 like "$(tmux_capture)" "CA: +$ACMESRV_DIR_URL, profile (classic|shortlived)" \
     "review names the CA and the profile"
-tmux_send Escape Escape Escape Escape Escape Escape Escape
-check "leaving writes nothing" tmux_wait_for 'nothing was written'
-check "the config holds no definition" \
-    sh -c "! grep -q 'nx.example.test' '$CONF'"
+tmux_send Escape Escape Escape Escape
+check "Esc back to the port" tmux_wait_for 'step 3 of 7'
+tmux_send Tab C-u
+tmux_send -l "$ACMESRV_HTTP_PORT"
+tmux_send Enter Enter Enter
+check "preflight again: now the port is free" \
+    tmux_wait_for "✓ port $ACMESRV_HTTP_PORT is free"
+tmux_send Enter Enter
+tmux_wait_for 'step 7 of 7' >/dev/null
+tmux_send Enter
+check "issued by the CA typed, with the profile" tmux_wait_for 'versions: +1:' 60
+check "the definition names a cas entry for it" \
+    grep -Eq 'ca = "127\.0\.0\.1";' "$CONF"
+check "which holds its directory" grep -q "directory = \"$ACMESRV_DIR_URL\"" "$CONF"
+check "and the profile chosen" grep -Eq 'profile = "(classic|shortlived)";' "$CONF"
+check "the command line reads the config" cdk_out "$OUT" show nx.example.test
+check "Esc leads back to the list" wait_for esc_to_list 'valid +nx\.example\.test' --timeout 20
 mgmt clear-caa '{"host":"example.test."}'
 mgmt set-default-ipv4 '{"ip":"127.0.0.1"}'
 
@@ -148,16 +171,8 @@ tmux_send Enter
 check "the right key registers and issues" tmux_wait_for 'versions: +1:' 60
 check "the certificate verifies against Pebble's root" verify_live eab.example.test
 check "the account is bound" grep -rqs 'eab@example.com' "$STATE/accounts"
-# Esc until the list: a dialog may be offered on the way (a schedule).
-esc_to_list()
-{
-	_tmux_matches 'valid +eab\.example\.test +eab' && return 0
-	# One Esc a second: two at once could read as one Alt-Esc.
-	_esc_polls=$((${_esc_polls:-0} + 1))
-	[ $((_esc_polls % 10)) -ne 1 ] || tmux_send Escape
-	return 1
-}
-check "Esc leads back to the list, which shows it" wait_for esc_to_list --timeout 20
+check "Esc leads back to the list, which shows it" \
+    wait_for esc_to_list 'valid +eab\.example\.test +eab' --timeout 20
 tmux_send q
 check "q quits" tmux_wait_for '^exit=0$' 30
 
