@@ -20,7 +20,13 @@
 
 #define HTTP_CONNECT_TIMEOUT_MS	10000L
 #define HTTP_TOTAL_TIMEOUT_MS	60000L
-#define HTTP_LOW_SPEED_LIMIT	1L
+/* A transfer slower than HTTP_LOW_SPEED_LIMIT for HTTP_LOW_SPEED_TIME_S is
+ * cut. The window also runs while the CA thinks before its first byte (a
+ * synchronous finalize at a busy CA takes seconds), so it stays at 30 s;
+ * the rate is what bounds a trickle: every ACME answer is a few kB, and a
+ * server that sends under 100 bytes a second is stuck or hostile, cut at
+ * 30 s rather than at the 60 s total timeout. */
+#define HTTP_LOW_SPEED_LIMIT	100L
 #define HTTP_LOW_SPEED_TIME_S	30L
 #define HTTP_MAX_BODY		(1024 * 1024)
 #define HTTP_MAX_HEADER_BYTES	(64 * 1024)

@@ -28,7 +28,7 @@ struct http_options {
 	const char *user_agent;	/* e.g. "certdeck/0.1.0" */
 	long connect_timeout_ms;	/* default 10000 when 0 */
 	long total_timeout_ms;	/* default 60000 when 0 */
-	long low_speed_limit;	/* bytes/s, with low_speed_time_s (defaults 1 B/s over 30 s) */
+	long low_speed_limit;	/* bytes/s, with low_speed_time_s (defaults 100 B/s over 30 s) */
 	long low_speed_time_s;
 	size_t max_body;	/* default 1 MiB when 0 */
 	size_t max_header_bytes;	/* default 64 KiB when 0, all headers together */

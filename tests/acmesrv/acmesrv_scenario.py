@@ -373,6 +373,16 @@ def _slow_loris(body):
         yield body[i:i + 1]
 
 
+def _slow_trickle(body):
+    """The body and 6000 spaces (still valid JSON) at 40 bytes a second:
+    faster than 1 byte a second, slower than any real server; 160 s."""
+    data = body + b" " * 6000
+    for i in range(0, len(data), 10):
+        if i:
+            time.sleep(0.25)
+        yield data[i:i + 10]
+
+
 # Each entry: name -> (what it does, {step: action}). An action gets the
 # server and the step's keyword arguments and returns a Reply (or None to
 # carry on), or for value steps the value to use.
@@ -530,6 +540,10 @@ SCENARIOS = {
                    {"directory": lambda srv, body, **kw: Reply(
                        200, ctype="application/json",
                        stream=_slow_loris(body))}),
+    "slow-trickle": ("the directory trickles at 40 bytes a second for 160 s",
+                     {"directory": lambda srv, body, **kw: Reply(
+                         200, ctype="application/json",
+                         stream=_slow_trickle(body))}),
     # 22, 23, 24, 25
     "control-detail": (
         "newOrder refused with terminal controls in the detail",
