@@ -578,10 +578,10 @@ cts_wait_started(int fd)
 /* POSTs set-txt and checks for 200, retrying the connection while the
  * listener just announced is not accepting yet. */
 static void
-cts_set_txt(int mgmt, int logfd, const char *host, const char *value)
+cts_post(int mgmt, int logfd, const char *path, const char *body)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
-	char body[256], req[512], resp[512];
+	char req[512], resp[512];
 	struct pollfd pfd = { .fd = logfd, .events = POLLIN };
 	long long end = now_ms() + 10000;
 	ssize_t k;
@@ -597,17 +597,47 @@ cts_set_txt(int mgmt, int logfd, const char *host, const char *value)
 		assert_true(now_ms() < end);
 		poll(&pfd, 1, 10);
 	}
-	snprintf(body, sizeof body, "{\"host\":\"%s\",\"value\":\"%s\"}",
-	    host, value);
-	snprintf(req, sizeof req, "POST /set-txt HTTP/1.0\r\nHost: "
+	snprintf(req, sizeof req, "POST /%s HTTP/1.0\r\nHost: "
 	    "127.0.0.1\r\nContent-Type: application/json\r\n"
-	    "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	    "Content-Length: %zu\r\n\r\n%s", path, strlen(body), body);
 	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
 	k = read(fd, resp, sizeof resp - 1);
 	assert_true(k > 0);
 	resp[k] = '\0';
 	close(fd);
 	assert_non_null(strstr(resp, " 200 "));
+}
+
+static void
+cts_set_txt(int mgmt, int logfd, const char *host, const char *value)
+{
+	char body[256];
+
+	snprintf(body, sizeof body, "{\"host\":\"%s\",\"value\":\"%s\"}",
+	    host, value);
+	cts_post(mgmt, logfd, "set-txt", body);
+}
+
+/* One query of `type` driven to its end; the records, their number in n. */
+static char **
+cts_query(const char *resolver, const char *name, unsigned type, size_t *n)
+{
+	struct pollfd pfd;
+	struct dnsq *q = dnsq_start(resolver, name, type, NULL);
+	struct err err;
+	long long end = now_ms() + DRIVE_MS;
+	char **recs;
+
+	assert_non_null(q);
+	while (dnsq_pollfd(q, &pfd) == 1 && now_ms() < end) {
+		assert_true(poll(&pfd, 1, dnsq_timeout_ms(q, now_ms())) >= 0);
+		if (dnsq_handle(q, &pfd, now_ms()))
+			break;
+	}
+	if (dnsq_result(q, &recs, n, &err) == -1)
+		fail_msg("%s", err.msg);
+	dnsq_free(q);
+	return recs;
 }
 
 static int
@@ -630,10 +660,6 @@ test_challtestsrv(void **state)
 {
 	const char *bin = getenv("CHALLTESTSRV");
 	char resolver[32], **txts;
-	struct pollfd pfd;
-	struct dnsq *q;
-	struct err err;
-	long long end;
 	int dns, mgmt, logfd;
 	size_t n;
 	pid_t pid;
@@ -649,23 +675,58 @@ test_challtestsrv(void **state)
 	cts_wait_started(logfd);
 	cts_set_txt(mgmt, logfd, "_acme-challenge.x.example.test.", "abc");
 	snprintf(resolver, sizeof resolver, "127.0.0.1:%d", dns);
-	q = dnsq_txt_start(resolver, NAME ".", &err);
-	assert_non_null(q);
-	end = now_ms() + DRIVE_MS;
-	while (dnsq_pollfd(q, &pfd) == 1 && now_ms() < end) {
-		assert_true(poll(&pfd, 1, dnsq_timeout_ms(q, now_ms())) >= 0);
-		if (dnsq_handle(q, &pfd, now_ms()))
-			break;
-	}
+	txts = cts_query(resolver, NAME ".", DNSQ_TXT, &n);
 	kill(pid, SIGTERM);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 	close(logfd);
-	if (dnsq_result(q, &txts, &n, &err) == -1)
-		fail_msg("%s", err.msg);
 	assert_int_equal(n, 1);
 	assert_string_equal(txts[0], "abc");
 	dnsq_strings_free(txts);
-	dnsq_free(q);
+}
+
+/* A, AAAA and CAA from challtestsrv, the preflight's questions. */
+static void
+test_challtestsrv_caa(void **state)
+{
+	const char *bin = getenv("CHALLTESTSRV");
+	char resolver[32], **recs;
+	int dns, mgmt, logfd;
+	size_t n;
+	pid_t pid;
+
+	if (bin == NULL || *bin == '\0')
+		bin = "/usr/bin/pebble-challtestsrv";
+	if (access(bin, X_OK) != 0)
+		skip();
+	(void)state;
+	dns = free_port(SOCK_DGRAM);
+	mgmt = free_port(SOCK_STREAM);
+	pid = cts_start(bin, dns, mgmt, &logfd);
+	cts_wait_started(logfd);
+	cts_post(mgmt, logfd, "add-caa", "{\"host\":\"x.example.test.\","
+	    "\"policies\":[{\"tag\":\"issue\",\"value\":\"ca.example\"}]}");
+	cts_post(mgmt, logfd, "add-aaaa", "{\"host\":\"x.example.test.\","
+	    "\"addresses\":[\"2001:db8::5\"]}");
+	snprintf(resolver, sizeof resolver, "127.0.0.1:%d", dns);
+	recs = cts_query(resolver, "x.example.test", DNSQ_CAA, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(recs[0], "0 issue ca.example");
+	dnsq_strings_free(recs);
+	recs = cts_query(resolver, "x.example.test", DNSQ_AAAA, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(recs[0], "2001:db8::5");
+	dnsq_strings_free(recs);
+	/* challtestsrv's default address answers every A question. */
+	recs = cts_query(resolver, "y.example.test", DNSQ_A, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(recs[0], "127.0.0.1");
+	dnsq_strings_free(recs);
+	recs = cts_query(resolver, "y.example.test", DNSQ_CAA, &n);
+	assert_int_equal(n, 0);
+	dnsq_strings_free(recs);
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	close(logfd);
 }
 
 /* cmocka 1.1.5 reports a skipped test as "not ok N # SKIP", which
@@ -725,6 +786,7 @@ main(void)
 		T(test_ipv6_resolver),
 		T(test_bad_arguments),
 		T(test_challtestsrv),
+		T(test_challtestsrv_caa),
 #undef T
 	};
 
