@@ -139,6 +139,11 @@ uint32_t ui_submit(struct ui *ui, struct engine_cmd *cmd, const char *what);
  * one with other options; 0, or -1 while jobs still run. */
 int ui_engine_stop_idle(struct ui *ui);
 
+/* Asks the engine which certificate NAME's endpoints (from the config)
+ * serve, saying in the status line what happened; returns the job id,
+ * or 0 (no endpoints, the engine refused). */
+uint32_t ui_probe(struct ui *ui, const char *name);
+
 /* Shows `text` in the status line until the next one. */
 void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
