@@ -600,8 +600,10 @@ demo_child(const struct demo *d)
 	argv[argc++] = DEMO_NAME;
 	argv[argc] = NULL;
 	optind = 0;	/* GNU getopt starts over: main() parsed once already */
-	if ((rc = cli_parse(&c, argc, argv)) == CLI_OK)
+	if ((rc = cli_parse(&c, argc, argv)) == CLI_OK) {
+		c.demo = 1;	/* the screens offer nothing for a store that goes */
 		rc = demo_front_end(&c);
+	}
 	cli_free(&c);
 	return rc < 0 ? CLI_FAILED : rc;
 }

@@ -52,7 +52,7 @@ schedule_write(const struct schedule_ctx *x, const char *dir, const char *name,
 	close(fd);
 	if (rc != 0)
 		return err_prefix(err, "%s/%s", x->root, dir);
-	if (x->c->verbosity != CLI_QUIET)
+	if (!x->silent && x->c->verbosity != CLI_QUIET)
 		printf("wrote %s/%s/%s\n", x->root, dir, name);
 	return 0;
 }
@@ -67,7 +67,7 @@ schedule_unlink(const struct schedule_ctx *x, const char *dir,
 
 	if (schedule_owner(x->rootfd, dir, name, NULL, &owner, err) != 0)
 		return -1;
-	if (owner == SCHEDULE_FOREIGN)
+	if (owner == SCHEDULE_FOREIGN && !x->silent)
 		fprintf(stderr, "certdeck: %s/%s/%s: not written by certdeck, "
 		    "left alone\n", x->root, dir, name);
 	if (owner != SCHEDULE_OURS)
@@ -78,7 +78,7 @@ schedule_unlink(const struct schedule_ctx *x, const char *dir,
 		rc = err_errno(err, "%s/%s/%s: remove", x->root, dir, name);
 	else if (fsutil_fsync_dir(fd, dir, err) != 0)
 		rc = -1;
-	else if (x->c->verbosity != CLI_QUIET)
+	else if (!x->silent && x->c->verbosity != CLI_QUIET)
 		printf("removed %s/%s/%s\n", x->root, dir, name);
 	close(fd);
 	return rc;
@@ -140,12 +140,13 @@ schedule_install_systemd(const struct schedule_ctx *x,
 	if (!x->live)
 		rc = 0;
 	else if (!schedule_systemd_running()) {
-		printf("systemd is not running here: nothing enabled; where it "
-		    "runs: systemctl enable --now " SCHEDULE_TIMER "\n");
+		if (!x->silent)
+			printf("systemd is not running here: nothing enabled; where it "
+			    "runs: systemctl enable --now " SCHEDULE_TIMER "\n");
 		rc = 0;
 	} else if (schedule_systemctl2("daemon-reload", NULL, NULL, err) == 0 &&
 	    schedule_systemctl2("enable", "--now", SCHEDULE_TIMER, err) == 0) {
-		if (x->c->verbosity != CLI_QUIET)
+		if (!x->silent && x->c->verbosity != CLI_QUIET)
 			printf("enabled and started " SCHEDULE_TIMER "\n");
 		rc = 0;
 	}
@@ -190,32 +191,73 @@ schedule_usage(void)
 	return CLI_USAGE;
 }
 
+/* Fills `x` for the root the command line names (--root, else the
+ * running system); 0, or -1 with `err`. */
+static int
+schedule_ctx_open(const struct cli *c, struct schedule_ctx *x, struct err *err)
+{
+	memset(x, 0, sizeof *x);
+	x->c = c;
+	x->root = "";
+	x->live = c->root == NULL;
+	if (c->root != NULL && strcmp(c->root, "/") != 0)
+		x->root = c->root;
+	if ((x->rootfd = open(c->root ? c->root : "/",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return err_errno(err, "%s", c->root ? c->root : "/");
+	return 0;
+}
+
+/* --cron, --systemd, or what the machine runs. */
+static enum schedule_kind
+schedule_kind_wanted(const struct cli *c)
+{
+	return c->use_cron ? SCHEDULE_CRON : c->use_systemd ||
+	    schedule_systemd_running() ? SCHEDULE_SYSTEMD : SCHEDULE_CRON;
+}
+
+int
+schedule_install_quiet(const struct cli *c, char *done, size_t size,
+    struct err *err)
+{
+	struct schedule_ctx x;
+	enum schedule_kind kind = schedule_kind_wanted(c);
+	int rc;
+
+	if (schedule_ctx_open(c, &x, err) != 0)
+		return -1;
+	x.silent = 1;
+	rc = schedule_install(&x, kind, err);
+	close(x.rootfd);
+	if (rc == 0 && kind == SCHEDULE_CRON)
+		snprintf(done, size, "wrote %s/%s/%s", x.root, SCHEDULE_CRON_DIR,
+		    SCHEDULE_CRON_FILE);
+	else if (rc == 0)
+		snprintf(done, size, "wrote %s/%s/%s%s", x.root, SCHEDULE_UNIT_DIR,
+		    SCHEDULE_TIMER, !x.live ? "" : schedule_systemd_running() ?
+		    ", enabled and started" : "; systemd is not running here: "
+		    "nothing enabled");
+	return rc;
+}
+
 int
 schedule_command(const struct cli *c)
 {
-	struct schedule_ctx x = { .c = c, .root = "", .rootfd = -1, .live = 1 };
+	struct schedule_ctx x;
 	const char *verb = c->n_args == 1 ? c->args[0] : "";
-	enum schedule_kind kind;
 	struct err err;
 	int rc;
 
 	err_clear(&err);
 	if (c->use_systemd && c->use_cron)
 		return schedule_usage();
-	if (c->root != NULL) {
-		x.live = 0;
-		x.root = strcmp(c->root, "/") == 0 ? "" : c->root;
-	}
-	if ((x.rootfd = open(c->root ? c->root : "/",
-	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "certdeck: %s: %s\n", c->root ? c->root : "/",
-		    strerror(errno));
+	if (schedule_ctx_open(c, &x, &err) != 0) {
+		fprintf(stderr, "certdeck: %s\n", err.msg);
 		return CLI_FAILED;
 	}
-	kind = c->use_cron ? SCHEDULE_CRON : c->use_systemd ||
-	    schedule_systemd_running() ? SCHEDULE_SYSTEMD : SCHEDULE_CRON;
 	if (strcmp(verb, "install") == 0)
-		rc = schedule_install(&x, kind, &err) == 0 ? CLI_OK : CLI_FAILED;
+		rc = schedule_install(&x, schedule_kind_wanted(c), &err) == 0 ?
+		    CLI_OK : CLI_FAILED;
 	else if (strcmp(verb, "remove") == 0)
 		rc = schedule_remove_kind(&x, SCHEDULE_SYSTEMD, &err) == 0 &&
 		    schedule_remove_kind(&x, SCHEDULE_CRON, &err) == 0 ?

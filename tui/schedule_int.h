@@ -42,6 +42,7 @@ struct schedule_ctx {
 	const char *root;	/* as shown; "" for "/" */
 	int rootfd;
 	int live;		/* no --root: the running system */
+	int silent;		/* the screens: nothing printed */
 };
 
 /* schedule_text.c */

@@ -181,18 +181,27 @@ schedule_next(unsigned long long hours, unsigned long long minutes,
 	return best;
 }
 
-static void
-schedule_print_next(const char *hours, size_t hlen, const char *minutes,
-    size_t mlen, const char *extra)
+/* The next run of a "hours:minutes" calendar (lists of numbers), or 0
+ * when certdeck cannot read it. */
+static time_t
+schedule_calendar_next(const char *hours, size_t hlen, const char *minutes,
+    size_t mlen)
 {
 	unsigned long long hmask, mmask;
-	char when[64];
-	struct tm tm;
-	time_t next;
 
 	if (schedule_parse_list(hours, hlen, 24, &hmask) != 0 ||
-	    schedule_parse_list(minutes, mlen, 60, &mmask) != 0 ||
-	    (next = schedule_next(hmask, mmask, time(NULL))) == 0) {
+	    schedule_parse_list(minutes, mlen, 60, &mmask) != 0)
+		return 0;
+	return schedule_next(hmask, mmask, time(NULL));
+}
+
+static void
+schedule_print_next(time_t next, const char *extra)
+{
+	char when[64];
+	struct tm tm;
+
+	if (next == 0) {
 		printf("next run: unknown (a schedule certdeck does not read)\n");
 		return;
 	}
@@ -218,16 +227,54 @@ schedule_line(const char *text, const char *key, size_t *len)
 	return NULL;
 }
 
-static void
-schedule_status_systemd(const struct schedule_ctx *x)
+enum schedule_next_from {
+	SCHEDULE_NEXT_UNSAID,	/* nothing to go by */
+	SCHEDULE_NEXT_SYSTEMCTL,/* systemd's own answer, in `said` */
+	SCHEDULE_NEXT_FAILED,	/* systemctl failed: `err` */
+	SCHEDULE_NEXT_CALENDAR	/* worked out from OnCalendar: `when` (0: not
+				 * a calendar certdeck reads) */
+};
+
+/* When the timer under `x` runs next: on a live systemd, systemd's answer
+ * (waiting at most `timeout_ms`); otherwise the timer file's OnCalendar. */
+static enum schedule_next_from
+schedule_systemd_next(const struct schedule_ctx *x, int timeout_ms,
+    time_t *when, char *said, size_t size, struct err *err)
 {
 	static const char *const show[] = { "show", "--value", "-p",
 	    "NextElapseUSecRealtime", SCHEDULE_TIMER, NULL };
+	enum schedule_next_from from = SCHEDULE_NEXT_UNSAID;
+	enum schedule_owner owner;
+	struct buf text;
+	const char *v, *colon;
+	size_t len;
+
+	*when = 0;
+	if (x->live && schedule_systemd_running())
+		return schedule_systemctl(show, timeout_ms, said, size, err) == 0 ?
+		    SCHEDULE_NEXT_SYSTEMCTL : SCHEDULE_NEXT_FAILED;
+	buf_init(&text, 0);
+	if (schedule_owner(x->rootfd, SCHEDULE_UNIT_DIR, SCHEDULE_TIMER, &text,
+	    &owner, err) == 0 &&
+	    (v = schedule_line(text.data, "OnCalendar=*-*-* ", &len)) != NULL &&
+	    (colon = strchr(v, ':')) != NULL) {
+		*when = schedule_calendar_next(v, (size_t)(colon - v), colon + 1,
+		    strcspn(colon + 1, ":\n"));
+		from = SCHEDULE_NEXT_CALENDAR;
+	}
+	buf_free(&text);
+	return from;
+}
+
+static void
+schedule_status_systemd(const struct schedule_ctx *x)
+{
 	enum schedule_owner owner;
 	struct buf text;
 	const char *v;
 	char out[512];
 	size_t len;
+	time_t when;
 	struct err err;
 
 	printf("systemd timer: %s/%s/%s\n", x->root, SCHEDULE_UNIT_DIR, SCHEDULE_TIMER);
@@ -239,19 +286,23 @@ schedule_status_systemd(const struct schedule_ctx *x)
 	else
 		printf("runs: nothing: %s/%s/%s is missing or not certdeck's\n",
 		    x->root, SCHEDULE_UNIT_DIR, SCHEDULE_SERVICE);
-	if (x->live && schedule_systemd_running()) {
-		if (schedule_systemctl(show, SCHEDULE_SYSTEMCTL_MS, out, sizeof out, &err) != 0)
-			printf("next run: unknown: %s\n", err.msg);
-		else
-			printf("next run: %s\n", *out != '\0' ? out :
-			    "none (the timer is not active)");
-	} else if (schedule_owner(x->rootfd, SCHEDULE_UNIT_DIR, SCHEDULE_TIMER, &text, &owner, &err) == 0 &&
-	    (v = schedule_line(text.data, "OnCalendar=*-*-* ", &len)) != NULL &&
-	    strchr(v, ':') != NULL)
-		schedule_print_next(v, strcspn(v, ":"), strchr(v, ':') + 1,
-		    strcspn(strchr(v, ':') + 1, ":\n"), " plus a random delay "
-		    "of up to " SCHEDULE_SPREAD " (once enabled)");
 	buf_free(&text);
+	switch (schedule_systemd_next(x, SCHEDULE_SYSTEMCTL_MS, &when, out,
+	    sizeof out, &err)) {
+	case SCHEDULE_NEXT_SYSTEMCTL:
+		printf("next run: %s\n", *out != '\0' ? out :
+		    "none (the timer is not active)");
+		break;
+	case SCHEDULE_NEXT_FAILED:
+		printf("next run: unknown: %s\n", err.msg);
+		break;
+	case SCHEDULE_NEXT_CALENDAR:
+		schedule_print_next(when, " plus a random delay of up to "
+		    SCHEDULE_SPREAD " (once enabled)");
+		break;
+	case SCHEDULE_NEXT_UNSAID:
+		break;
+	}
 }
 
 /* A cron line: minute, hour, three '*', user, then the command. */
@@ -287,7 +338,8 @@ schedule_status_cron(const struct schedule_ctx *x)
 	printf("runs: %.*s (as %.*s)\n", (int)len[6], f[6], (int)len[5], f[5]);
 	if (len[2] == 1 && len[3] == 1 && len[4] == 1 && *f[2] == '*' &&
 	    *f[3] == '*' && *f[4] == '*')
-		schedule_print_next(f[1], len[1], f[0], len[0], "");
+		schedule_print_next(schedule_calendar_next(f[1], len[1], f[0],
+		    len[0]), "");
 	else
 		printf("next run: unknown (a schedule certdeck does not read)\n");
 	buf_free(&text);
@@ -342,3 +394,72 @@ schedule_status(const struct schedule_ctx *x, struct err *err)
 	return CLI_OK;
 }
 
+
+/* "Sun 2026-11-29 12:03:45 UTC", systemd's way, as "Sun 12:03": the next
+ * run is always within a day, and the header has little room. */
+static void
+schedule_view_said(const char *said, char *out, size_t size)
+{
+	char day[8], clock[8];
+
+	if (sscanf(said, "%7s %*s %5s", day, clock) == 2)
+		snprintf(out, size, "%s %s", day, clock);
+	else
+		snprintf(out, size, "%.20s", said);
+}
+
+static void
+schedule_view_systemd(const struct schedule_ctx *x, int timeout_ms,
+    struct schedule_view *v)
+{
+	char said[128], when[32];
+	struct tm tm;
+	time_t next;
+	struct err err;
+
+	switch (schedule_systemd_next(x, timeout_ms, &next, said, sizeof said,
+	    &err)) {
+	case SCHEDULE_NEXT_SYSTEMCTL:
+		if (*said == '\0') {
+			snprintf(v->text, sizeof v->text, "systemd timer not active");
+			v->warn = 1;
+			return;
+		}
+		schedule_view_said(said, when, sizeof when);
+		break;
+	case SCHEDULE_NEXT_CALENDAR:
+		if (next == 0)
+			goto plain;
+		localtime_r(&next, &tm);
+		strftime(when, sizeof when, "%a %H:%M", &tm);
+		break;
+	default:
+		goto plain;
+	}
+	snprintf(v->text, sizeof v->text, "systemd, next %s", when);
+	return;
+plain:
+	snprintf(v->text, sizeof v->text, "systemd timer");
+}
+
+int
+schedule_view_read(const char *root, int timeout_ms, struct schedule_view *v,
+    struct err *err)
+{
+	struct schedule_ctx x = { .root = root != NULL ? root : "",
+	    .live = root == NULL };
+	int rc;
+
+	memset(v, 0, sizeof *v);
+	if ((x.rootfd = open(root != NULL ? root : "/",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return err_errno(err, "%s", root != NULL ? root : "/");
+	if ((rc = schedule_detect_at(x.rootfd, &v->kind, err)) == 0) {
+		if (v->kind == SCHEDULE_SYSTEMD)
+			schedule_view_systemd(&x, timeout_ms, v);
+		else if (v->kind == SCHEDULE_CRON)
+			snprintf(v->text, sizeof v->text, "cron, twice a day");
+	}
+	close(x.rootfd);
+	return rc;
+}

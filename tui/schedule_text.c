@@ -20,6 +20,9 @@
 #include "schedule_int.h"
 #include "store.h"
 
+/* What Linux appends to /proc/self/exe once the file is replaced. */
+#define SCHEDULE_DELETED " (deleted)"
+
 /* Characters that need no quoting, in a unit file or for /bin/sh. */
 static int
 schedule_plain(const char *s)
@@ -110,6 +113,11 @@ schedule_cmd_build(const struct cli *c, struct schedule_cmd *cmd,
 	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) == -1)
 		return err_errno(err, "/proc/self/exe");
 	exe[n] = '\0';
+	/* Replaced on disk since it started (an upgrade): the timer runs
+	 * whatever is at that path now. */
+	if ((size_t)n > sizeof SCHEDULE_DELETED - 1 &&
+	    strcmp(exe + n - (sizeof SCHEDULE_DELETED - 1), SCHEDULE_DELETED) == 0)
+		exe[n - (sizeof SCHEDULE_DELETED - 1)] = '\0';
 	if (access(exe, X_OK) != 0)
 		return err_errno(err, "%s: this program", exe);
 	if (schedule_cmd_add(cmd, exe, NULL, err) != 0 ||

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "event.h"
+#include "schedule.h"
 #include "theme.h"
 
 struct cli;
@@ -109,6 +110,8 @@ struct ui {
 	struct ui_dialog dialog;
 	int help;			/* the ? overlay is shown: 1 + lines
 					 * scrolled */
+	struct schedule_view schedule;	/* the renewal schedule, for the
+					 * header: ui_schedule_read */
 	char message[256];		/* a note for the status line */
 	enum theme_role message_role;
 	time_t now;
@@ -139,10 +142,9 @@ uint32_t ui_submit(struct ui *ui, struct engine_cmd *cmd, const char *what);
  * one with other options; 0, or -1 while jobs still run. */
 int ui_engine_stop_idle(struct ui *ui);
 
-/* Asks the engine which certificate NAME's endpoints (from the config)
- * serve, saying in the status line what happened; returns the job id,
- * or 0 (no endpoints, the engine refused). */
-uint32_t ui_probe(struct ui *ui, const char *name);
+/* Reads the renewal schedule again for the header (the one under
+ * --root when given), waiting a moment at most for systemd. */
+void ui_schedule_read(struct ui *ui);
 
 /* Shows `text` in the status line until the next one. */
 void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)

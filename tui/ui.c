@@ -36,6 +36,9 @@
 #define UI_FIRST_ROWS 256
 #define UI_CHUNK_ROWS 200
 
+/* How long the header may wait for systemd to say when the timer runs. */
+#define UI_SCHEDULE_MS 1500
+
 /* A character at or past KEY_MIN would read as a function key. */
 #define UI_WIDE 0x40000000
 
@@ -90,6 +93,19 @@ ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
 	ui->redraw = 1;
 	jobs_note(ui->jobs, role == ROLE_LOG_ERROR ? EVENT_ERROR : EVENT_INFO,
 	    ui->message + 1);
+}
+
+void
+ui_schedule_read(struct ui *ui)
+{
+	struct err err;
+
+	/* Run at start and after an install only: systemctl is a process
+	 * the whole screen waits on, so it gets little time. */
+	if (schedule_view_read(ui->cli->root, UI_SCHEDULE_MS, &ui->schedule,
+	    &err) != 0)
+		ui_message(ui, ROLE_LOG_WARN, "renewal schedule: %s", err.msg);
+	ui->redraw = 1;
 }
 
 int
@@ -201,31 +217,6 @@ ui_renew(struct ui *ui, const char *name, int force)
 		return 0;
 	ui_message(ui, ROLE_STATUSLINE, "%s of %s started (job #%u)",
 	    force ? "Forced renewal" : "Renewal", name, (unsigned)id);
-	return id;
-}
-
-uint32_t
-ui_probe(struct ui *ui, const char *name)
-{
-	const struct config_cert *cc = config_find_cert(&ui->cli->cfg, name);
-	struct engine_cmd *cmd;
-	uint32_t id;
-
-	if (cc == NULL || cc->n_endpoints == 0) {
-		ui_message(ui, ROLE_STATUSLINE, "%s has no endpoints to probe: add "
-		    "endpoints = ( { address = \"HOST:PORT\"; } ) to its definition", name);
-		return 0;
-	}
-	if ((cmd = engine_cmd_new(ENGINE_CMD_PROBE, name)) != NULL &&
-	    endpoint_dup(&cmd->endpoints, &cmd->n_endpoints, cc->endpoints,
-	    cc->n_endpoints, NULL) != 0) {
-		engine_cmd_free(cmd);
-		cmd = NULL;
-	}
-	if ((id = ui_submit(ui, cmd, "Probe")) == 0)
-		return 0;
-	ui_message(ui, ROLE_STATUSLINE, "Probe of %s's %zu %s started (job #%u)", name,
-	    cc->n_endpoints, cc->n_endpoints == 1 ? "endpoint" : "endpoints", (unsigned)id);
 	return id;
 }
 
@@ -678,6 +669,7 @@ ui_prepare(struct ui *ui, const struct cli *c)
 		fprintf(stderr, "certdeck: %s\n", err.msg);
 		return -1;
 	}
+	ui_schedule_read(ui);
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 /* The smallest terminal the layout is made for. */
 #define UI_MIN_COLS 80
 #define UI_MIN_ROWS 24
+/* Columns at the right of the top bar a screen may fill with a note. */
+#define UI_HEADER_NOTE 24
 
 const struct ui_key ui_nav_keys[] = {
 	{ KEY_UP, "Up/k", NULL, "previous row", 0 },
@@ -299,6 +301,32 @@ ui_list_key(struct ui *ui, struct ui_list *l, int key)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* The renewal schedule in the top bar, left of the columns screens keep
+ * for a note of their own ("3/9 shown"); shorter when the tabs leave
+ * little room, "!" beside the warning colour. */
+static void
+ui_draw_schedule(struct ui *ui, int x)
+{
+	const struct schedule_view *v = &ui->schedule;
+	int none = v->kind == SCHEDULE_NONE, right = COLS - UI_HEADER_NOTE;
+	int room = right - x - 1, w;
+	const char *brief = none ? "! not scheduled" :
+	    v->warn ? "! auto-renew" : "auto-renew";
+	char full[64];
+	const char *text;
+
+	if (none)
+		snprintf(full, sizeof full, "! renewal not scheduled");
+	else
+		snprintf(full, sizeof full, "%sauto-renew: %s", v->warn ? "! " : "",
+		    v->text);
+	text = ui_width(full) <= room ? full : brief;
+	if ((w = ui_width(text)) > room)
+		return;
+	ui_put(ui, 0, right - w, w, none || v->warn ? ROLE_LOG_WARN : ROLE_HEADER,
+	    text);
+}
+
 static void
 ui_draw_header(struct ui *ui, const struct ui_frame *f)
 {
@@ -318,7 +346,9 @@ ui_draw_header(struct ui *ui, const struct ui_frame *f)
 		    tab);
 	}
 	if (ui->depth > 0)
-		ui_put(ui, 0, x + 1, ui_width(f->ops->name) + 2, ROLE_HEADER, f->ops->name);
+		x += 1 + ui_put(ui, 0, x + 1, ui_width(f->ops->name) + 2, ROLE_HEADER,
+		    f->ops->name);
+	ui_draw_schedule(ui, x);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certlist.h"
 #include "cli.h"
 #include "engine.h"
 #include "jobs.h"
@@ -53,6 +54,7 @@ wiz_open(struct ui *ui, const char *arg)
 		return NULL;
 	}
 	wiz_defaults(ui, w);
+	w->first = ui->certs->n == 0;
 	return w;
 }
 
@@ -324,6 +326,41 @@ wiz_key(struct ui *ui, void *st, int action, int key)
 	return wiz_step_key(ui, w, action);
 }
 
+static void
+wiz_schedule_yes(struct ui *ui, const char *arg, int flag)
+{
+	char done[512];
+	struct err err;
+
+	(void)arg;
+	(void)flag;
+	if (schedule_install_quiet(ui->cli, done, sizeof done, &err) != 0)
+		dialog_message(ui, "Renewal not scheduled", err.msg);
+	else
+		ui_message(ui, ROLE_STATUSLINE, "Renewal scheduled: %s", done);
+	ui_schedule_read(ui);
+}
+
+/* A certificate nobody renews expires unnoticed: once the first one is
+ * issued with no schedule installed, offer `certdeck schedule install`
+ * (later, the top bar's warning says it). Not in the demo, whose store
+ * is gone when it ends. */
+static void
+wiz_offer_schedule(struct ui *ui, const struct wizard *w)
+{
+	enum schedule_kind kind;
+	struct err err;
+
+	if (!w->first || ui->cli->demo || schedule_detect(ui->cli->root, &kind, &err) != 0 ||
+	    kind != SCHEDULE_NONE)
+		return;
+	dialog_confirm(ui, "Renew automatically?", "No renewal schedule is "
+	    "installed, so this certificate will not be renewed unless someone "
+	    "runs certdeck. Install one now? Like 'certdeck schedule install': "
+	    "a systemd timer (or a cron entry) runs 'certdeck renew --all' "
+	    "twice a day.", 0, wiz_schedule_yes, NULL, 0);
+}
+
 static int
 wiz_event(struct ui *ui, void *st, const struct event *ev)
 {
@@ -353,6 +390,7 @@ wiz_event(struct ui *ui, void *st, const struct event *ev)
 	ui_message(ui, ROLE_STATUSLINE, "%s issued. %s", w->text[WF_CERTNAME].text,
 	    w->saved);
 	(void)ui_push(ui, &screen_detail_ops, w->text[WF_CERTNAME].text);
+	wiz_offer_schedule(ui, w);
 	return UI_REDRAW;
 }
 

@@ -51,6 +51,8 @@ struct wizard {
 	char note[256];			/* why Enter did not go on */
 	uint32_t job;
 	int ended;			/* 1 done, -1 failed */
+	int first;			/* the store held no certificate: a
+					 * schedule is offered once issued */
 	char saved[320];		/* what happened to the config file */
 	/* The CA (wizard_ca.c): 0 the configured one, then the presets,
 	 * then a typed URL; the directory read for it and its answer. */

@@ -19,7 +19,11 @@ args=()
 for a in "${CDK_ARGS[@]}"; do
 	case $a in --email | test@example.com | --agree-tos) ;; *) args+=("$a") ;; esac
 done
-run_ui "$CERTDECK" "${args[@]}" --dns-resolver "$CHALLTESTSRV_DNS" ||
+# A root of its own: the schedule offered after the first issuance is
+# never the machine's.
+mkdir -p "$PEBBLE_SCRATCH/root"
+run_ui "$CERTDECK" "${args[@]}" --dns-resolver "$CHALLTESTSRV_DNS" \
+    --root "$PEBBLE_SCRATCH/root" ||
     bail_out "tmux did not start"
 tmux_wait_for 'No certificates yet' >/dev/null || bail_out "the screens did not open"
 tmux_send n
@@ -48,6 +52,9 @@ check "preflight: no port to check for dns-01" \
 tmux_send Enter
 check "review" tmux_wait_for 'step 7 of 7, Review'
 tmux_send Enter
+check "the first certificate: a renewal schedule is offered" \
+    tmux_wait_for 'Renew automatically\?' 60
+tmux_send n
 check "it ends on the certificate's detail" tmux_wait_for 'versions: +1:' 60
 check "the certificate verifies against Pebble's root" verify_live wild.example.test
 like "$("${CERTTOOL:-certtool}" -i --infile "$STATE/live/wild.example.test/cert.pem" 2>/dev/null)" \

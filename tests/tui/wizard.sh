@@ -31,7 +31,11 @@ listening() { [ "$(ss -Hltn "sport = :$PEBBLE_HTTP_PORT" | wc -l)" -gt 0 ]; }
 not_listening() { ! listening; }
 conf_unchanged() { cmp -s "$CONF" "$PEBBLE_SCRATCH/conf.before"; }
 
-run_ui "$CERTDECK" "${CDK_ARGS[@]}" --dns-resolver "$CHALLTESTSRV_DNS" ||
+# A root of its own: the schedule offered after the first issuance is
+# never the machine's.
+mkdir -p "$SHORT/root"
+run_ui "$CERTDECK" "${CDK_ARGS[@]}" --dns-resolver "$CHALLTESTSRV_DNS" \
+    --root "$SHORT/root" ||
     bail_out "tmux did not start"
 check "an empty store offers the wizard" tmux_wait_for 'No certificates yet\. Press n'
 tmux_send n
@@ -123,6 +127,10 @@ ok "the config is untouched before issuing" conf_unchanged
 tmux_send Enter
 check "the job's names show as it runs" tmux_wait_for 'xn--bcher-kva|bücher\.example\.test +(waiting|pending|challenge|valid)' 30
 check "it ends on the certificate's detail" tmux_wait_for 'web\.example\.test: issued\.|versions: +1:' 60
+check "the first certificate: a renewal schedule is offered" \
+    tmux_wait_for 'Renew automatically\?'
+tmux_send n
+check "No leaves the root alone" test ! -e "$SHORT/root/etc"
 check "the certificate verifies against Pebble's root" verify_live web.example.test
 is "$(san_count web.example.test)" 2 "it carries both names"
 check "the config holds the new definition" grep -q 'name = "web.example.test"' "$CONF"
