@@ -221,7 +221,8 @@ static const struct config_entry config_table[] = {
 	{ .name = "dns_resolver", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .off = G(dns_resolver),
 	  .help = "dns-01: resolver (ADDR:PORT) asked until the record is visible "
-	  "(\"\": trust the hook)." },
+	  "(\"\": trust the hook); the wizard's preflight asks it for "
+	  "addresses and CAA records." },
 	{ .name = "notify_webhook", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .off = G(notify_webhook),
 	  .help = "https URL that gets a JSON POST when a renewal fails or a "

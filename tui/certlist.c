@@ -19,6 +19,7 @@ static const char *const certlist_col_names[CERTLIST_NCOLS] = {
 	[CERTLIST_DOMAINS] = "DOMAINS",
 	[CERTLIST_DAYS] = "DAYS LEFT",
 	[CERTLIST_EXPIRES] = "EXPIRES",
+	[CERTLIST_ENDPOINT] = "LIVE",
 	[CERTLIST_ISSUER] = "ISSUER",
 	[CERTLIST_KEY] = "KEY",
 	[CERTLIST_CA] = "CA",
@@ -200,6 +201,9 @@ certlist_cmp_col(const struct cert_row *a, const struct cert_row *b,
 	case CERTLIST_DAYS:
 	case CERTLIST_EXPIRES:
 		return certlist_cmp_time(a->rec.not_after, b->rec.not_after);
+	case CERTLIST_ENDPOINT:
+		return (int)certrec_endpoints_worst(&a->rec) -
+		    (int)certrec_endpoints_worst(&b->rec);
 	case CERTLIST_ISSUER:
 		return certlist_cmp_str(a->rec.issuer, b->rec.issuer);
 	case CERTLIST_KEY:

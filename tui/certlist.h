@@ -25,6 +25,7 @@ enum certlist_col {
 	CERTLIST_DOMAINS,
 	CERTLIST_DAYS,
 	CERTLIST_EXPIRES,
+	CERTLIST_ENDPOINT,		/* the endpoints' worst state */
 	CERTLIST_ISSUER,
 	CERTLIST_KEY,
 	CERTLIST_CA,

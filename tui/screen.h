@@ -142,6 +142,11 @@ uint32_t ui_submit(struct ui *ui, struct engine_cmd *cmd, const char *what);
  * one with other options; 0, or -1 while jobs still run. */
 int ui_engine_stop_idle(struct ui *ui);
 
+/* Asks the engine which certificate NAME's endpoints (from the config)
+ * serve, saying in the status line what happened; returns the job id,
+ * or 0 (no endpoints, the engine refused). */
+uint32_t ui_probe(struct ui *ui, const char *name);
+
 /* Reads the renewal schedule again for the header (the one under
  * --root when given), waiting a moment at most for systemd. */
 void ui_schedule_read(struct ui *ui);

@@ -21,7 +21,7 @@
 enum {
 	CERTS_DETAIL = 1, CERTS_RENEW, CERTS_FORCE, CERTS_FILTER, CERTS_SORT,
 	CERTS_SORT_PREV, CERTS_SORT_NEXT, CERTS_REVERSE, CERTS_CLEAR, CERTS_REVOKE,
-	CERTS_RENEW_ALL, CERTS_CANCEL, CERTS_NEW
+	CERTS_RENEW_ALL, CERTS_CANCEL, CERTS_NEW, CERTS_PROBE
 };
 
 static const struct ui_key certs_keys[] = {
@@ -30,6 +30,8 @@ static const struct ui_key certs_keys[] = {
 	{ 'r', "r", "renew", "renew the selected certificate if due (asks first)",
 	  CERTS_RENEW },
 	{ 'R', "R", NULL, "renew it now even if not due (asks first)", CERTS_FORCE },
+	{ 'p', "p", "probe", "probe its endpoints: which certificate they serve",
+	  CERTS_PROBE },
 	{ 'D', "D/Del", "revoke", "revoke the selected certificate (asks a reason, "
 	  "then its name)", CERTS_REVOKE },
 	{ KEY_DC, "Del", NULL, NULL, CERTS_REVOKE },
@@ -91,26 +93,46 @@ certs_close(void *st)
 	free(st);
 }
 
-/* Which columns fit: the first five always, the rest while room is left;
- * what is left over widens the name and domains. */
+/* Whether any certificate read so far has probed endpoints: without
+ * any, their column is left out and the rest keep their room. */
+static int
+certs_any_endpoints(const struct certlist *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->n; i++)
+		if (cl->rows[i].loaded && cl->rows[i].rec.n_endpoints > 0)
+			return 1;
+	return 0;
+}
+
+/* Which columns fit: the first five always, then the endpoints' state
+ * when there are endpoints, the rest while room is left; what is left
+ * over widens the name and domains. At 80 columns the endpoints' column
+ * takes the one column it lacks from the domains. */
 static void
-certs_layout(struct certs *c, int cols)
+certs_layout(struct certs *c, int cols, int endpoints)
 {
 	static const int fixed[CERTLIST_NCOLS] = {
 		[CERTLIST_STATUS] = 15, [CERTLIST_NAME] = 14, [CERTLIST_DOMAINS] = 18,
-		[CERTLIST_DAYS] = 11, [CERTLIST_EXPIRES] = 10, [CERTLIST_ISSUER] = 16,
+		[CERTLIST_DAYS] = 11, [CERTLIST_EXPIRES] = 10, [CERTLIST_ENDPOINT] = 7,
+		[CERTLIST_ISSUER] = 16,
 		[CERTLIST_KEY] = 11, [CERTLIST_CA] = 16, [CERTLIST_NEXT] = 10,
 	};
 	int used = 0, i, spare;
 
 	for (i = 0; i < CERTLIST_NCOLS; i++) {
 		c->width[i] = 0;
-		if (i <= CERTLIST_EXPIRES || used + fixed[i] + 1 <= cols) {
+		if (i == CERTLIST_ENDPOINT && !endpoints)
+			continue;
+		if (i <= CERTLIST_ENDPOINT || used + fixed[i] + 1 <= cols) {
 			c->width[i] = fixed[i];
 			used += fixed[i] + 1;
 		}
 	}
 	spare = cols - used;
+	if (spare < 0 && spare > -fixed[CERTLIST_DOMAINS] / 2)
+		c->width[CERTLIST_DOMAINS] += spare;
 	if (spare > 0) {
 		c->width[CERTLIST_NAME] += spare / 4;
 		c->width[CERTLIST_DOMAINS] += spare - spare / 4;
@@ -168,6 +190,22 @@ certs_domains(const struct cert_row *r, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", first);
 }
 
+/* The endpoints' worst state, short: a stale one is what matters. */
+static enum theme_role
+certs_endpoint_cell(const struct cert_row *r, char *out, size_t outsz)
+{
+	static const char *const word[ENDPOINT_STATE_N] = {
+		[ENDPOINT_UNKNOWN] = "-", [ENDPOINT_SERVED] = "served",
+		[ENDPOINT_STALE] = "stale", [ENDPOINT_UNREACHABLE] = "unreach",
+		[ENDPOINT_TLS_ERROR] = "tls err",
+	};
+	enum endpoint_state s = certrec_endpoints_worst(&r->rec);
+
+	snprintf(out, outsz, "%s", word[s]);
+	return s == ENDPOINT_SERVED ? ROLE_OK : s == ENDPOINT_UNKNOWN ? ROLE_NORMAL :
+	    ROLE_FAILED;
+}
+
 static void
 certs_cell(const struct ui *ui, const struct cert_row *r, int col, char *out,
     size_t outsz)
@@ -214,6 +252,10 @@ certs_draw_row(struct ui *ui, struct certs *c, const struct cert_row *r, int y,
 			certs_cell(ui, r, i, text, sizeof text);
 			if (i == CERTLIST_DAYS && !selected)
 				role = st;
+			if (i == CERTLIST_ENDPOINT && !selected)
+				role = certs_endpoint_cell(r, text, sizeof text);
+			else if (i == CERTLIST_ENDPOINT)
+				(void)certs_endpoint_cell(r, text, sizeof text);
 		}
 		x += ui_put(ui, y, x, c->width[i], role, text);
 		if (x < COLS)
@@ -260,7 +302,7 @@ certs_draw(struct ui *ui, void *st)
 	size_t i;
 	int rows = LINES - 5;
 
-	certs_layout(c, COLS);
+	certs_layout(c, COLS, certs_any_endpoints(ui->certs));
 	c->list.n = ui->certs->n_view;
 	ui_list_fit(&c->list, 3, rows);
 	certs_draw_heads(ui, c);
@@ -445,6 +487,10 @@ certs_key(struct ui *ui, void *st, int action, int key)
 	case CERTS_RENEW_ALL: certs_ask_renew_all(ui); break;
 	case CERTS_NEW: (void)ui_push(ui, &screen_wizard_ops, NULL); break;
 	case CERTS_CANCEL: certs_ask_cancel(ui, c); break;
+	case CERTS_PROBE:
+		if (certlist_at(cl, c->list.sel) != NULL)
+			(void)ui_probe(ui, certlist_at(cl, c->list.sel)->name);
+		break;
 	case CERTS_REVOKE:
 		if (certlist_at(cl, c->list.sel) != NULL)
 			(void)ui_push(ui, &screen_revoke_ops, certlist_at(cl, c->list.sel)->name);

@@ -45,6 +45,7 @@ static const struct ui_key detail_keys[] = {
 	{ 'D', "D/Del", "revoke", "revoke this certificate (asks a reason, then "
 	  "its name)", 2 },
 	{ KEY_DC, "Del", NULL, NULL, 2 },
+	{ 'p', "p", "probe", "probe its endpoints: which certificate they serve", 5 },
 };
 
 static void
@@ -227,6 +228,37 @@ detail_deploy(struct ui *ui, struct detail *d, const struct cert_row *r)
 		    r->rec.deploy_error);
 }
 
+/* Each endpoint of the definition with what its last probe found. */
+static void
+detail_endpoints(struct ui *ui, struct detail *d, const struct cert_row *r)
+{
+	const struct config_cert *cc = config_find_cert(&ui->cli->cfg, d->name);
+	const struct certrec_endpoint *ep;
+	char when[32], text[1200];
+	size_t i, j;
+
+	if (cc == NULL || cc->n_endpoints == 0) {
+		detail_kv(d, "endpoints:", "none in the configuration (p needs them)");
+		return;
+	}
+	for (i = 0; i < cc->n_endpoints; i++) {
+		for (j = 0, ep = NULL; j < r->rec.n_endpoints && ep == NULL; j++)
+			if (strcmp(r->rec.endpoints[j].address, cc->endpoints[i].address) == 0)
+				ep = &r->rec.endpoints[j];
+		snprintf(text, sizeof text, "%s (SNI %s)", cc->endpoints[i].address,
+		    cc->endpoints[i].sni[0] ? cc->endpoints[i].sni : "none");
+		detail_kv(d, i ? "" : "endpoints:", text);
+		if (ep == NULL) {
+			detail_kv(d, "", "  not probed yet");
+			continue;
+		}
+		ui_time(ep->checked, 1, when, sizeof when);
+		detail_add(d, ep->state == ENDPOINT_SERVED ? ROLE_OK : ROLE_FAILED, 1,
+		    "%-*s  %s: %s (%s)", DETAIL_LABEL, "", endpoint_state_name(ep->state),
+		    ep->detail ? ep->detail : "-", when);
+	}
+}
+
 static void
 detail_job_log(struct ui *ui, struct detail *d)
 {
@@ -319,6 +351,7 @@ detail_cert(struct ui *ui, struct detail *d)
 		detail_kv(d, "profile:", r->rec.profile);
 	detail_plan(ui, d, r);
 	detail_deploy(ui, d, r);
+	detail_endpoints(ui, d, r);
 	snprintf(text, sizeof text, "%s/live/%s/", store_path(ui->store), d->name);
 	detail_kv(d, "files:", text);
 	detail_versions(ui, d, r->rec.version);
@@ -459,6 +492,10 @@ detail_key(struct ui *ui, void *st, int action, int key)
 	(void)key;
 	if (action == 0 || d->account)
 		return 0;
+	if (action == 5) {
+		(void)ui_probe(ui, d->name);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (action == 2) {
 		(void)ui_push(ui, &screen_revoke_ops, d->name);
 		return UI_HANDLED | UI_REDRAW;

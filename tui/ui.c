@@ -220,6 +220,31 @@ ui_renew(struct ui *ui, const char *name, int force)
 	return id;
 }
 
+uint32_t
+ui_probe(struct ui *ui, const char *name)
+{
+	const struct config_cert *cc = config_find_cert(&ui->cli->cfg, name);
+	struct engine_cmd *cmd;
+	uint32_t id;
+
+	if (cc == NULL || cc->n_endpoints == 0) {
+		ui_message(ui, ROLE_STATUSLINE, "%s has no endpoints to probe: add "
+		    "endpoints = ( { address = \"HOST:PORT\"; } ) to its definition", name);
+		return 0;
+	}
+	if ((cmd = engine_cmd_new(ENGINE_CMD_PROBE, name)) != NULL &&
+	    endpoint_dup(&cmd->endpoints, &cmd->n_endpoints, cc->endpoints,
+	    cc->n_endpoints, NULL) != 0) {
+		engine_cmd_free(cmd);
+		cmd = NULL;
+	}
+	if ((id = ui_submit(ui, cmd, "Probe")) == 0)
+		return 0;
+	ui_message(ui, ROLE_STATUSLINE, "Probe of %s's %zu %s started (job #%u)", name,
+	    cc->n_endpoints, cc->n_endpoints == 1 ? "endpoint" : "endpoints", (unsigned)id);
+	return id;
+}
+
 /* Loads theme `name`, falling back to default, then to attributes only,
  * saying why in the status line. */
 static void

@@ -23,7 +23,7 @@ like "$(row 3)" '^✓ valid +alpha +alpha\.example\.test' "alpha: symbol, status
 like "$(tmux_capture)" 'bravo +bravo\.example\.test \+2 more' "bravo: first domain and +2 more"
 like "$(row 3)" ' 1825 █{5,6}' "days left with a bar"
 like "$(row 2)" 'STATUS +NAME ▲ +DOMAINS +DAYS LEFT +EXPIRES +ISSUER' "column headings, sorted by name"
-like "$(row 29)" 'Enter detail +n new +r renew +D/Del revoke +A all due +/ filter +s sort +\? help' "the footer lists this screen's keys"
+like "$(row 29)" 'Enter detail +n new +(e edit +)?r renew +p probe +D/Del revoke +A all due +/ filter +s sort +\? help' "the footer lists this screen's keys"
 like "$(row 28)" 'no events yet' "the status line says no event has come yet"
 
 # --- sorting
@@ -103,9 +103,11 @@ tmux_wait_for '3/3 shown' >/dev/null
 tmux_send '?'
 check "? opens the help of this screen" tmux_wait_for 'Keys: Certificates'
 for k in 'r +renew the selected' 'R +renew it now' '/ +filter by name' \
-    's +sort by the next column' 'Up/k +previous row' 'Tab/S-Tab +next or previous'; do
+    's +sort by the next column' 'Up/k +previous row'; do
 	like "$(tmux_capture)" "$k" "help lists /$k/"
 done
+tmux_send j j j j
+check "help scrolls (j) down to the keys of every screen" tmux_wait_for 'Tab/S-Tab +next or previous'
 tmux_send Escape
 check "Esc closes the help" tmux_wait_for '^STATUS +NAME'
 
