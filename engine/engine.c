@@ -48,7 +48,6 @@ struct engine {
 	struct job *running;
 	struct job *queue_head, *queue_tail;
 	size_t n_running;
-	atomic_uint next_id;
 	int stopping;
 	int busy;			/* work since the last IDLE event */
 	int locked;			/* holds the store lock */
@@ -56,6 +55,11 @@ struct engine {
 	long long lock_retry_ms;	/* next try while someone else holds it */
 	char *strings[16];		/* copies of option strings */
 };
+
+/* Job ids are unique in the process, not only in one engine: the screens
+ * start a new engine when the old one is idle (new answers from the
+ * wizard), and a job must never take the id of one shown before. */
+static atomic_uint engine_next_id = 1;
 
 struct engine_cmd *
 engine_cmd_new(enum engine_cmd_kind kind, const char *name)
@@ -175,7 +179,7 @@ engine_notify_failure(struct engine *e, const struct job *job)
 		engine_cmd_free(cmd);
 		return;
 	}
-	cmd->id = atomic_fetch_add(&e->next_id, 1);
+	cmd->id = atomic_fetch_add(&engine_next_id, 1);
 	engine_enqueue(e, cmd);
 }
 
@@ -191,7 +195,7 @@ engine_job_finish(struct engine *e, struct job *job, enum job_next how)
 	 * notification of a stale endpoint) joins the same run. */
 	if (job->started && job->ops->then != NULL && !e->stopping &&
 	    (then = job->ops->then(job, how)) != NULL) {
-		then->id = atomic_fetch_add(&e->next_id, 1);
+		then->id = atomic_fetch_add(&engine_next_id, 1);
 		engine_enqueue(e, then);
 	}
 	if (how == JOB_FAILED) {
@@ -746,7 +750,6 @@ engine_start(const struct engine_options *opt, struct err *err)
 		return NULL;
 	}
 	e->cmd_pipe[0] = e->cmd_pipe[1] = e->ev_pipe[0] = e->ev_pipe[1] = -1;
-	atomic_init(&e->next_id, 1);
 	if (engine_options_copy(e, opt, err) != 0 || engine_open(e, err) != 0) {
 		engine_free(e);
 		return NULL;
@@ -777,7 +780,7 @@ engine_submit(struct engine *e, struct engine_cmd *cmd, struct err *err)
 {
 	ssize_t n;
 
-	cmd->id = atomic_fetch_add(&e->next_id, 1);
+	cmd->id = atomic_fetch_add(&engine_next_id, 1);
 	do
 		n = write(e->cmd_pipe[1], &cmd, sizeof cmd);
 	while (n < 0 && errno == EINTR);
