@@ -135,8 +135,8 @@ certrec_endpoints_from_json(const json_t *doc, struct certrec *out, struct err *
 	return 0;
 }
 
-static json_t *
-certrec_endpoints_to_json(const struct certrec *rec)
+json_t *
+certrec_endpoints_json(const struct certrec *rec)
 {
 	json_t *list = json_array(), *e;
 	size_t i;
@@ -305,7 +305,7 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	certrec_put_str(doc, "key_desc", rec->key_desc);
 	certrec_put_str(doc, "serial", rec->serial);
 	if (rec->n_endpoints > 0)
-		json_object_set_new(doc, "endpoints", certrec_endpoints_to_json(rec));
+		json_object_set_new(doc, "endpoints", certrec_endpoints_json(rec));
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	if (text == NULL)

@@ -69,6 +69,11 @@ int certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
 
 void certrec_free(struct certrec *rec);
 
+/* The endpoint results as the record keeps them, a JSON array of
+ * { address, sni, state, detail, checked } (a new reference, NULL when
+ * out of memory), for `show --json` too. */
+struct json_t *certrec_endpoints_json(const struct certrec *rec);
+
 /* Frees `n` endpoint results and the array; NULL is allowed. */
 void certrec_endpoints_free(struct certrec_endpoint *v, size_t n);
 

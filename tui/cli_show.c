@@ -132,7 +132,28 @@ show_cert_json(const struct show_cert *sc, const char *name, time_t now, double 
 		json_object_set_new(o, "deployed_version", json_integer(sc->rec.deployed_version));
 	if (sc->rec.deploy_error != NULL)
 		json_object_set_new(o, "deploy_error", json_string(sc->rec.deploy_error));
+	if (sc->rec.n_endpoints > 0)
+		json_object_set_new(o, "endpoints", certrec_endpoints_json(&sc->rec));
 	return o;
+}
+
+/* Each endpoint as last probed: address, SNI, state, what is served. */
+static void
+show_endpoints(const struct certrec *rec)
+{
+	char when[32];
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < rec->n_endpoints; i++) {
+		const struct certrec_endpoint *ep = &rec->endpoints[i];
+
+		gmtime_r(&ep->checked, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+		printf("%-14s%s (SNI %s): %s: %s (%s)\n", i ? "" : "endpoints:", ep->address,
+		    ep->sni && *ep->sni ? ep->sni : "none", endpoint_state_name(ep->state),
+		    ep->detail ? ep->detail : "-", when);
+	}
 }
 
 static void
@@ -265,6 +286,7 @@ show_cert_text(struct store *s, const struct show_cert *sc, const char *name,
 		printf("%-14sversion %d%s%s\n", "deployed:", sc->rec.deployed_version,
 		    sc->rec.deploy_error ? "; last attempt failed: " : "",
 		    sc->rec.deploy_error ? sc->rec.deploy_error : "");
+	show_endpoints(&sc->rec);
 }
 
 int

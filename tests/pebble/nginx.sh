@@ -122,6 +122,12 @@ like "$(cat "$OUT")" "127.0.0.1:$NGPORT \(www.example.test\): stale: serves vers
     "the probe after the deploy says stale, and which version is served"
 like "$(tr -d ' \n' <"$STATE/certs/www.json")" "\"endpoints\":\[\{\"address\":\"127.0.0.1:$NGPORT\",\"sni\":\"www.example.test\",\"state\":\"stale\"" \
     "the record says stale"
+cdk_out "$OUT" show www
+like "$(cat "$OUT")" "endpoints: +127\.0\.0\.1:$NGPORT \(SNI www\.example\.test\): stale: serves version 2, current is 3" \
+    "show lists the endpoint and its state"
+cdk_out "$OUT" show www --json
+like "$(tr -d ' \n' <"$OUT")" "\"endpoints\":\[\{\"address\":\"127.0.0.1:$NGPORT\",\"sni\":\"www.example.test\",\"state\":\"stale\"" \
+    "and so does show --json"
 like "$(cat "$HOOKLOG")" "\"certificate\":\"www\",\"event\":\"endpoint\",\"message\":\"127.0.0.1:$NGPORT \(www.example.test\) stale: serves version 2, current is 3" \
     "the webhook got the stale endpoint, with what it serves"
 : >"$HOOKLOG"
