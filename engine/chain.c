@@ -413,7 +413,7 @@ crypto_peer_verify(const char *const *pem, size_t n, const char *ca_file,
 		goto gnutls_fail;
 	if ((rc = peer_trust(tl, ca_file, err)) < 0)
 		goto out;
-	/* The peer's order is kept: GnuTLS sorts an unsorted chain itself. */
+	/* In the peer's order: TLS puts the peer's own certificate first. */
 	if ((rc = gnutls_x509_trust_list_verify_crt2(tl, list, (unsigned int)n,
 	    vd, host != NULL ? 2 : 0, 0, &status, NULL)) < 0)
 		goto gnutls_fail;

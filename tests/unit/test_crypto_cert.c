@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -316,6 +317,53 @@ test_chain_verify(void **state)
 	    "verify chain");
 }
 
+/* Expects crypto_peer_verify on `pems` against a file holding `root` for
+ * `host` to pass (why NULL) or to fail saying `why`. */
+static void
+assert_peer(const char *const *pems, size_t n, const char *root,
+    const char *host, const char *why)
+{
+	char path[] = "/tmp/certdeck-peer-XXXXXX";
+	struct err err;
+	FILE *f;
+	int fd, rc;
+
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	assert_true(fputs(root, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	err_clear(&err);
+	rc = crypto_peer_verify(pems, n, path, host, &err);
+	unlink(path);
+	if (why == NULL && rc != 0)
+		fail_msg("%s refused: %s", host ? host : "(no host)", err.msg);
+	if (why != NULL && (rc != -1 || strstr(err.msg, why) == NULL))
+		fail_msg("rc %d, error \"%s\" lacks \"%s\"", rc, err.msg, why);
+}
+
+/* What a TLS peer sent, verified again to learn why libcurl refused it. */
+static void
+test_peer_verify_reasons(void **state)
+{
+	const char *sent[] = { fx.leaf.pem, fx.inter.pem };
+
+	(void)state;
+	assert_peer(sent, 2, fx.root.pem, "leaf.example", NULL);
+	assert_peer(sent, 2, fx.root.pem, "192.0.2.1", NULL);
+	assert_peer(sent, 2, fx.root.pem, NULL, NULL);
+	assert_peer(sent, 2, fx.root.pem, "WWW.Leaf.Example", NULL);
+	assert_peer(sent, 2, fx.other_root.pem, "leaf.example",
+	    "The certificate issuer is unknown.");
+	assert_peer(sent, 1, fx.root.pem, "leaf.example",
+	    "The certificate issuer is unknown.");
+	assert_peer(sent, 2, fx.root.pem, "other.example",
+	    "The name in the certificate does not match the expected.");
+	assert_peer(sent, 2, fx.root.pem, "192.0.2.2",
+	    "The name in the certificate does not match the expected.");
+	assert_peer(sent, 0, fx.root.pem, "leaf.example", "0 certificates");
+	assert_peer((const char *[]){ "not a certificate" }, 1, fx.root.pem,
+	    "leaf.example", "verify peer: ");
+}
 
 int
 main(void)
@@ -326,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_chain_split_refuses),
 		cmocka_unit_test(test_cert_check),
 		cmocka_unit_test(test_chain_verify),
+		cmocka_unit_test(test_peer_verify_reasons),
 	};
 
 	return cmocka_run_group_tests_name("crypto_cert", tests, cryptotest_setup,
