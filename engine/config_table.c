@@ -225,8 +225,8 @@ static const struct config_entry config_table[] = {
 	  "addresses and CAA records." },
 	{ .name = "notify_webhook", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .off = G(notify_webhook),
-	  .help = "https URL that gets a JSON POST when a renewal fails or a "
-	  "certificate is in its last days." },
+	  .help = "https URL that gets a JSON POST when a renewal fails, a "
+	  "certificate is in its last days or an endpoint serves a stale one." },
 	{ .name = "notify_program", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .check = config_check_abs_path_opt, .off = G(notify_program),
 	  .help = "Program run as 'PROGRAM EVENT NAME MESSAGE' (no shell) for "

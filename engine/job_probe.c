@@ -62,6 +62,7 @@ struct probe_job {
 	struct probe_known *known;
 	size_t n_known;
 	struct endpoint_known *view;	/* points into known, for endpoint.c */
+	int announced;			/* the first round was reported */
 	int bad;			/* endpoints not served, in the end */
 	char notice[EVENT_MSG_MAX];	/* what the notification says */
 };
@@ -155,6 +156,9 @@ probe_start_all(struct job *job)
 	struct probe *p;
 	size_t i;
 
+	if (!pj->announced++)
+		job_emit(job, EVENT_STEP, STEP_PROBED, 10, "probing %zu %s",
+		    job->cmd->n_endpoints, job->cmd->n_endpoints == 1 ? "endpoint" : "endpoints");
 	for (i = 0; i < job->cmd->n_endpoints; i++) {
 		ep = &job->cmd->endpoints[i];
 		pj->t[i].state = ENDPOINT_UNKNOWN;
@@ -307,12 +311,12 @@ probe_init(struct job *job)
 static struct engine_cmd *
 probe_then(struct job *job, enum job_next how)
 {
-	const struct engine_options *o = &job->ctx->opt;
 	struct probe_job *pj = job->kind_data;
+	struct engine_notify_cert to;
 	struct engine_cmd *cmd;
 
 	if (how != JOB_DONE || pj == NULL || pj->notice[0] == '\0' ||
-	    (o->notify_webhook == NULL && o->notify_program == NULL && o->notify_mail == NULL) ||
+	    job_notify_channels(&job->ctx->opt, job->cmd->name, &to) == 0 ||
 	    (cmd = engine_cmd_new(ENGINE_CMD_NOTIFY, job->cmd->name)) == NULL)
 		return NULL;
 	if (str_set(&cmd->notify_event, "endpoint", NULL) != 0 ||

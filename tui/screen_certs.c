@@ -166,8 +166,10 @@ certs_status_cell(const struct ui *ui, const struct cert_row *r, char *out,
 	const struct jobs_job *job = jobs_latest_for(ui->jobs, r->name);
 
 	if (job != NULL && job->state == JOBS_RUNNING) {
-		snprintf(out, outsz, "%s %3d%% renewing", ui->utf8 ? "◌" : "*",
-		    job->progress);
+		/* A probe is a job too, but nothing is being renewed. */
+		snprintf(out, outsz, "%s %3d%% %s", ui->utf8 ? "◌" : "*", job->progress,
+		    job->step == STEP_PROBED || strncmp(job->msg, "probe queued", 12) == 0 ?
+		    "probing" : "renewing");
 		return ROLE_PENDING;
 	}
 	snprintf(out, outsz, "%s %s", ui->utf8 ? certs_look[r->status].utf8 :
