@@ -109,6 +109,12 @@ config_set(struct config_ctx *x, const struct config_entry *e,
 	case CONFIG_T_INT:
 	case CONFIG_T_NUMBER:
 		return config_set_number(x, e, s, p);
+	case CONFIG_T_BOOL:
+		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+			return config_fail(x, s, "'%s' must be true or false",
+			    e->name);
+		*(int *)(p + e->off) = config_setting_get_bool(s);
+		return 0;
 	default:
 		break;
 	}
@@ -242,6 +248,9 @@ config_cert_free(struct config_cert *t)
 	free(t->webroot);
 	free(t->profile);
 	free(t->preferred_chain);
+	free(t->notify_webhook);
+	free(t->notify_program);
+	free(t->notify_mail);
 	for (i = 0; i < 5; i++)
 		free(t->deploy[i]);
 	free(t->deploy_owner);

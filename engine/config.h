@@ -47,6 +47,11 @@ struct config_cert {
 	char	 *deploy[5];
 	char	 *deploy_owner, *deploy_group, *deploy_mode;
 	struct config_strv reload;	/* argv run after the copies */
+	/* Where its notices go instead of the global notify_* ("": that
+	 * channel unused; all "": the global ones), or nowhere when
+	 * `notify` is 0. */
+	char	 *notify_webhook, *notify_program, *notify_mail;
+	int	  notify;
 	/* Where it is served, checked after each deploy and on demand; the
 	 * sni of each is filled (the first name) when the file gives none. */
 	struct endpoint *endpoints;

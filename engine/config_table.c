@@ -321,6 +321,21 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .off = C(reload),
 	  .help = "Command run after the copies, as argv, never through a shell "
 	  "(e.g. [ \"/usr/sbin/nginx\", \"-s\", \"reload\" ]); 60 s at most." },
+	{ .name = "notify", .type = CONFIG_T_BOOL, .scope = CONFIG_CERT,
+	  .dflt = "true", .off = C(notify),
+	  .help = "false: no notices at all for this certificate, whatever "
+	  "the global notify_* say." },
+	{ .name = "notify_webhook", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(notify_webhook),
+	  .help = "This certificate's notices go to this URL (a JSON POST) "
+	  "instead of the global channels; any notify_* set here replaces "
+	  "all three global ones for it." },
+	{ .name = "notify_program", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .check = config_check_abs_path_opt, .off = C(notify_program),
+	  .help = "... or to this program, run as for the global one." },
+	{ .name = "notify_mail", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(notify_mail),
+	  .help = "... or mailed to this address." },
 	{ .name = "profile", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .off = C(profile),
 	  .help = "The CA's certificate profile (\"\": its default)." },
@@ -342,7 +357,7 @@ static const char *const config_scope_names[] = {
 };
 
 static const char *const config_type_names[] = {
-	"string", "integer", "number", "list", "list", "strings"
+	"string", "integer", "number", "list", "list", "strings", "boolean"
 };
 
 const struct config_entry *
@@ -387,6 +402,9 @@ config_scope_defaults(enum config_scope scope, void *base, struct err *err)
 			break;
 		case CONFIG_T_NUMBER:
 			*(double *)(p + e->off) = strtod(e->dflt, NULL);
+			break;
+		case CONFIG_T_BOOL:
+			*(int *)(p + e->off) = strcmp(e->dflt, "true") == 0;
 			break;
 		default:
 			break;

@@ -20,7 +20,8 @@ enum config_type {
 	CONFIG_T_NUMBER,
 	CONFIG_T_NAMES,		/* a list of identifiers */
 	CONFIG_T_GROUPS,	/* a list of { ... } entries */
-	CONFIG_T_STRINGS	/* a list of strings (a command's argv, …) */
+	CONFIG_T_STRINGS,	/* a list of strings (a command's argv, …) */
+	CONFIG_T_BOOL		/* true or false */
 };
 
 enum config_scope {

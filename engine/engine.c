@@ -54,6 +54,7 @@ struct engine {
 	int lock_said;			/* told the front end we wait for it */
 	long long lock_retry_ms;	/* next try while someone else holds it */
 	char *strings[16];		/* copies of option strings */
+	struct engine_notify_cert *notify_certs;	/* the options' copy */
 };
 
 /* Job ids are unique in the process, not only in one engine: the screens
@@ -166,11 +167,11 @@ static void engine_enqueue(struct engine *e, struct engine_cmd *cmd);
 static void
 engine_notify_failure(struct engine *e, const struct job *job)
 {
-	const struct engine_options *o = &e->ctx.opt;
+	struct engine_notify_cert to;
 	struct engine_cmd *cmd;
 
-	if ((o->notify_webhook == NULL && o->notify_program == NULL &&
-	    o->notify_mail == NULL) || job->ops != &job_issue_ops ||
+	if (job_notify_channels(&e->ctx.opt, job->cmd->name, &to) == 0 ||
+	    job->ops != &job_issue_ops ||
 	    job->fail.code == ERR_CANCELLED ||
 	    (cmd = engine_cmd_new(ENGINE_CMD_NOTIFY, job->cmd->name)) == NULL)
 		return;
@@ -618,6 +619,10 @@ engine_options_copy(struct engine *e, const struct engine_options *opt, struct e
 	o->notify_webhook = engine_keep(e, 10, opt->notify_webhook);
 	o->notify_program = engine_keep(e, 11, opt->notify_program);
 	o->notify_mail = engine_keep(e, 12, opt->notify_mail);
+	if (job_notify_certs_dup(opt->notify_certs, opt->n_notify_certs,
+	    &e->notify_certs, err) != 0)
+		return -1;
+	o->notify_certs = e->notify_certs;
 	if ((o->eab_kid == NULL) != (o->eab_hmac_key == NULL))
 		return err_set(err, ERR_CONFIG, "external account binding needs both "
 		    "--eab-kid and --eab-hmac-key");
@@ -713,6 +718,7 @@ engine_free(struct engine *e)
 	}
 	for (i = 0; i < sizeof e->strings / sizeof e->strings[0]; i++)
 		free(e->strings[i]);
+	free(e->notify_certs);
 	free(e);
 }
 

@@ -41,6 +41,10 @@ struct engine_options {
 	/* Where failures are reported (each optional): a JSON POST, a program
 	 * run with argv and environment, mail through the local sendmail. */
 	const char *notify_webhook, *notify_program, *notify_mail;
+	/* Certificates whose own settings replace those three for their
+	 * notices (engine_start copies them). */
+	const struct engine_notify_cert *notify_certs;
+	size_t n_notify_certs;
 	int max_jobs;			/* concurrent jobs; 0 = 8 */
 	int step_timeout_s;		/* bound on one order step; 0 = 90 */
 	double renew_fraction;		/* due when less than this share of the
@@ -50,6 +54,14 @@ struct engine_options {
 	 * is left. While someone else holds it, jobs wait (a warning event
 	 * says who holds it) or, without lock_wait, fail with ERR_BUSY. */
 	int lock_wait;
+};
+
+/* Where one certificate's notices go instead of the global channels:
+ * its own (NULL: that channel unused), or nowhere with `off`. */
+struct engine_notify_cert {
+	const char *name;
+	int off;			/* notify = false */
+	const char *webhook, *program, *mail;
 };
 
 enum engine_cmd_kind {

@@ -217,6 +217,18 @@ extern const struct job_ops job_account_update_ops;
 extern const struct job_ops job_rollover_ops;
 extern const struct job_ops job_deactivate_ops;
 extern const struct job_ops job_notify_ops;
+
+/* job_notify.c */
+/* Fills `to` with where certificate `name`'s notices go: its own
+ * channels when its definition sets any (none with notify = false),
+ * else the global ones. Returns how many channels that is. */
+int job_notify_channels(const struct engine_options *o, const char *name,
+    struct engine_notify_cert *to);
+
+/* Copies `n` per-certificate settings into `*out` (one allocation, freed
+ * with free()); 0, or -1 with `err`. */
+int job_notify_certs_dup(const struct engine_notify_cert *in, size_t n,
+    struct engine_notify_cert **out, struct err *err);
 extern const struct job_ops job_probe_ops;
 extern const struct job_ops job_query_ops;
 

@@ -3,7 +3,9 @@
  * failed, a certificate in its last days, a test): a JSON POST to a
  * webhook, a program run with argv and environment, a mail through the
  * local sendmail. Each channel is optional; the job ends when all have
- * answered and fails when one of them did not take the message.
+ * answered and fails when one of them did not take the message. A
+ * certificate's definition may name channels of its own, which replace
+ * the global ones for its notices, or turn them off (notify = false).
  */
 #include "autoconfig.h"
 
@@ -39,7 +41,77 @@ struct notify {
 	int failed;
 	char why[EVENT_MSG_MAX];	/* the first channel that failed */
 	char mailfile[64];		/* the mail's text, for sendmail's stdin */
+	struct engine_notify_cert to;	/* the channels, in the engine's options */
 };
+
+int
+job_notify_channels(const struct engine_options *o, const char *name,
+    struct engine_notify_cert *to)
+{
+	const struct engine_notify_cert *c;
+	size_t i;
+
+	memset(to, 0, sizeof *to);
+	to->name = name;
+	to->webhook = o->notify_webhook;
+	to->program = o->notify_program;
+	to->mail = o->notify_mail;
+	for (i = 0; i < o->n_notify_certs; i++) {
+		c = &o->notify_certs[i];
+		if (strcmp(c->name, name) != 0)
+			continue;
+		if (c->off)
+			to->webhook = to->program = to->mail = NULL;
+		else if (c->webhook != NULL || c->program != NULL || c->mail != NULL) {
+			to->webhook = c->webhook;
+			to->program = c->program;
+			to->mail = c->mail;
+		}
+		to->off = c->off;
+		break;
+	}
+	return (to->webhook != NULL) + (to->program != NULL) + (to->mail != NULL);
+}
+
+/* Appends `s` (when set) to the block at `*at`; returns the copy. */
+static const char *
+notify_copy(const char *s, char **at)
+{
+	char *copy = *at;
+
+	if (s == NULL)
+		return NULL;
+	*at = stpcpy(copy, s) + 1;
+	return copy;
+}
+
+int
+job_notify_certs_dup(const struct engine_notify_cert *in, size_t n,
+    struct engine_notify_cert **out, struct err *err)
+{
+	size_t i, size = n * sizeof **out;
+	char *at;
+
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		size += strlen(in[i].name) + 1 +
+		    (in[i].webhook ? strlen(in[i].webhook) + 1 : 0) +
+		    (in[i].program ? strlen(in[i].program) + 1 : 0) +
+		    (in[i].mail ? strlen(in[i].mail) + 1 : 0);
+	if ((*out = malloc(size)) == NULL)
+		return err_nomem(err, "the certificates' notify settings");
+	at = (char *)(*out + n);
+	for (i = 0; i < n; i++) {
+		(*out)[i].off = in[i].off;
+		(*out)[i].name = notify_copy(in[i].name, &at);
+		(*out)[i].webhook = notify_copy(in[i].webhook, &at);
+		(*out)[i].program = notify_copy(in[i].program, &at);
+		(*out)[i].mail = notify_copy(in[i].mail, &at);
+	}
+	return 0;
+}
 
 int
 job_days_left(const struct job *job)
@@ -121,7 +193,7 @@ notify_mail(struct job *job)
 		return -1;
 	}
 	fprintf(f, "To: %s\nSubject: certdeck on %s: %s for %s\n\n%s\n",
-	    job->ctx->opt.notify_mail, host, job->cmd->notify_event, job->cmd->name,
+	    n->to.mail, host, job->cmd->notify_event, job->cmd->name,
 	    job->cmd->message);
 	if (fclose(f) != 0) {
 		notify_failed(n, "mail: cannot write the message", "");
@@ -136,8 +208,9 @@ notify_webhook(struct job *job)
 	json_t *doc = json_pack("{s:s, s:s, s:s, s:I}", "certificate", job->cmd->name,
 	    "event", job->cmd->notify_event, "message", job->cmd->message,
 	    "time", (json_int_t)time(NULL));
+	struct notify *n = job->kind_data;
 	struct http_request req = { .method = "POST", .content_type = "application/json",
-	    .url = job->ctx->opt.notify_webhook };
+	    .url = n->to.webhook };
 	enum job_next next;
 	char *body;
 
@@ -156,20 +229,19 @@ notify_webhook(struct job *job)
 static enum job_next
 notify_step(struct job *job)
 {
-	const struct engine_options *o = &job->ctx->opt;
 	struct notify *n = job->kind_data;
 
 	switch (job->state) {
 	case NT_START:
-		if (o->notify_program != NULL) {
-			const char *argv[] = { o->notify_program, job->cmd->notify_event,
+		if (n->to.program != NULL) {
+			const char *argv[] = { n->to.program, job->cmd->notify_event,
 			    job->cmd->name, job->cmd->message, NULL };
 
 			(void)notify_run(job, argv, NULL);
 		}
-		if (o->notify_mail != NULL)
+		if (n->to.mail != NULL)
 			(void)notify_mail(job);
-		if (o->notify_webhook != NULL)
+		if (n->to.webhook != NULL)
 			return notify_webhook(job);
 		job->state = NT_WAIT;
 		return JOB_AGAIN;
@@ -200,13 +272,15 @@ notify_step(struct job *job)
 static int
 notify_init(struct job *job)
 {
-	const struct engine_options *o = &job->ctx->opt;
+	struct engine_notify_cert to;
 
-	if (o->notify_webhook == NULL && o->notify_program == NULL && o->notify_mail == NULL)
-		return err_set(&job->fail, ERR_CONFIG, "nobody to notify: set "
-		    "notify_webhook, notify_program or notify_mail");
+	if (job_notify_channels(&job->ctx->opt, job->cmd->name, &to) == 0)
+		return err_set(&job->fail, ERR_CONFIG, to.off ? "notifications "
+		    "are off for %s (notify = false)" : "nobody to notify: set "
+		    "notify_webhook, notify_program or notify_mail", job->cmd->name);
 	if ((job->kind_data = calloc(1, sizeof(struct notify))) == NULL)
 		return err_nomem(&job->fail, "notify");
+	((struct notify *)job->kind_data)->to = to;
 	job->no_ca = 1;
 	return 0;
 }

@@ -116,7 +116,9 @@ static const struct {
 	  "  --notify-webhook URL   a JSON POST (certificate, event, message, time)\n"
 	  "  --notify-program PATH  run as 'PATH EVENT NAME MESSAGE', no shell\n"
 	  "  --notify-mail ADDR     through the local /usr/sbin/sendmail\n"
-	  "(and notify_webhook, notify_program, notify_mail in the config). A failed\n"
+	  "(and notify_webhook, notify_program, notify_mail in the config; a\n"
+	  "certificate's own notify_* there replace them for it, notify = false\n"
+	  "silences it). A failed\n"
 	  "issuance or renewal is sent the same way, as 'failure', or 'expiring'\n"
 	  "when the certificate has less than 7 days left; an endpoint found stale\n"
 	  "by a probe (or unreachable right after a deploy) as 'endpoint'.\n" },
@@ -153,7 +155,9 @@ static const struct {
 	  "status: what is installed, the command it runs and its next run; exit\n"
 	  "status 0 when a schedule is installed, 3 when none is.\n"
 	  "  --root DIR           write under DIR instead of /, and leave the\n"
-	  "                       running system alone (packages, tests)\n"
+	  "                       running system alone (packages, tests); the\n"
+	  "                       screens (certdeck --root DIR) show and offer the\n"
+	  "                       schedule under DIR too\n"
 	  "  --systemd, --cron    choose the kind instead of detecting it\n"
 	  "  --force              replace files certdeck did not write\n" },
 	{ "account", "account [show|register|update|rollover|deactivate]",

@@ -45,6 +45,47 @@ cli_default_key_type(const struct cli *c)
 	return t;
 }
 
+/* `s` when it says something, else NULL (a channel left unused). */
+static const char *
+cli_given(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+/* The definitions that say where their certificate's notices go, as
+ * pointers into the configuration (the engine copies them); caller frees
+ * the array. 0, or -1 when out of memory. */
+static int
+cli_notify_certs(const struct cli *c, struct engine_notify_cert **out,
+    size_t *n)
+{
+	const struct config_cert *cc;
+	struct engine_notify_cert *v;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (c->cfg.n_certs == 0)
+		return 0;
+	if ((v = calloc(c->cfg.n_certs, sizeof *v)) == NULL)
+		return -1;
+	for (i = 0; i < c->cfg.n_certs; i++) {
+		cc = &c->cfg.certs[i];
+		if (cc->notify && cli_given(cc->notify_webhook) == NULL &&
+		    cli_given(cc->notify_program) == NULL &&
+		    cli_given(cc->notify_mail) == NULL)
+			continue;
+		v[*n].name = cc->name;
+		v[*n].off = !cc->notify;
+		v[*n].webhook = cli_given(cc->notify_webhook);
+		v[*n].program = cli_given(cc->notify_program);
+		v[*n].mail = cli_given(cc->notify_mail);
+		(*n)++;
+	}
+	*out = v;
+	return 0;
+}
+
 struct engine *
 cli_engine_start(const struct cli *c)
 {
@@ -73,11 +114,18 @@ cli_engine_start(const struct cli *c)
 		.renew_days = c->renew_days,
 		.lock_wait = !c->no_wait,
 	};
+	struct engine_notify_cert *per;
 	struct engine *e;
 	struct err err;
 
+	if (cli_notify_certs(c, &per, &o.n_notify_certs) != 0) {
+		fprintf(stderr, "certdeck: out of memory\n");
+		return NULL;
+	}
+	o.notify_certs = per;
 	if ((e = engine_start(&o, &err)) == NULL)
 		fprintf(stderr, "certdeck: %s\n", err.msg);
+	free(per);
 	return e;
 }
 

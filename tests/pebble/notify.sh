@@ -52,4 +52,43 @@ cdk_out "$OUT" notify --test
 is "$?" 1 "notify with nothing configured fails"
 like "$(cat "$OUT")" "nobody to notify" "and says what to set"
 
+# --- per certificate: its own webhook instead of the global one, or none
+GLOBAL_URL=$WEBHOOK_URL
+OWNLOG=$PEBBLE_SCRATCH/own-webhook.log
+webhook_start "$OWNLOG" || bail_out "the second webhook receiver did not start"
+OWN_URL=$WEBHOOK_URL
+NOWHERE=$PEBBLE_SCRATCH/nowhere
+cat >"$CONF" <<CONF
+notify_webhook = "$GLOBAL_URL";
+certificates = (
+  { name = "own"; domains = [ "own.example.test" ]; webroot = "$NOWHERE";
+    notify_webhook = "$OWN_URL"; },
+  { name = "quiet"; domains = [ "quiet.example.test" ]; webroot = "$NOWHERE";
+    notify = false; },
+  { name = "shared"; domains = [ "shared.example.test" ]; webroot = "$NOWHERE"; }
+);
+CONF
+: >"$HOOKLOG"; : >"$OWNLOG"; : >"$PROGLOG"
+cdk_out "$OUT" issue own
+is "$?" 1 "a certificate with its own webhook: the issuance fails"
+like "$(cat "$OWNLOG")" '^application/json \{"certificate":"own","event":"failure","message":"[^"]*nowhere' \
+    "its webhook gets the failure notice"
+is "$(wc -l <"$HOOKLOG")" 0 "the global webhook gets nothing for it"
+: >"$OWNLOG"
+cdk_out "$OUT" issue quiet
+is "$?" 1 "notify = false: the issuance fails"
+is "$(cat "$HOOKLOG" "$OWNLOG")" "" "and nobody is told"
+unlike_notify() { ! grep -q 'notify' "$OUT"; }
+check "nor is a notification tried" unlike_notify
+cdk_out "$OUT" issue shared
+is "$?" 1 "a certificate without settings of its own fails"
+like "$(cat "$HOOKLOG")" '"certificate":"shared","event":"failure"' \
+    "the global webhook hears of it"
+is "$(wc -l <"$OWNLOG")" 0 "the other certificate's webhook does not"
+sed -i 's/notify = false;/notify = "no";/' "$CONF"
+cdk_out "$OUT" issue quiet
+is "$?" 1 "notify must be a boolean: a configuration error"
+like "$(cat "$OUT")" "certdeck\\.conf:[0-9]+: 'notify' must be true or false" \
+    "FILE:LINE says so"
+
 done_testing

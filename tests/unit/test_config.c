@@ -515,7 +515,8 @@ test_reference_lists_every_setting(void **state)
 	    "renew_fraction", "renew_days", "max_jobs", "step_timeout",
 	    "http_port", "http_bind", "theme", "cas", "certificates", "name",
 	    "directory", "ca_bundle", "eab_kid", "eab_hmac_key", "domains",
-	    "challenge", "webroot" };
+	    "challenge", "webroot", "notify", "notify_webhook", "notify_program",
+	    "notify_mail" };
 	const char *srcdir = getenv("top_srcdir");
 	char *ref = NULL, *doc, line[128], docpath[600];
 	size_t len = 0, i;
@@ -583,6 +584,11 @@ test_documented_example_loads(void **state)
 	assert_int_equal(config_find_cert(&c, "www")->n_endpoints, 2);
 	assert_string_equal(config_find_cert(&c, "www")->endpoints[0].sni,
 	    "www.example.org");
+	assert_string_equal(config_find_cert(&c, "www")->notify_webhook,
+	    "https://hooks.example.org/web-team");
+	assert_int_equal(config_find_cert(&c, "www")->notify, 1);
+	assert_int_equal(config_find_cert(&c, "intranet")->notify, 0);
+	assert_string_equal(config_find_cert(&c, "intranet")->notify_webhook, "");
 	assert_string_equal(config_find_ca(&c, "zerossl")->directory,
 	    "https://acme.zerossl.com/v2/DV90");
 	config_free(&c);
