@@ -11,6 +11,7 @@
 
 #include "certrec.h"
 #include "json.h"
+#include "jsondoc.h"
 #include "store.h"
 
 #define CERTREC_MAX (256 * 1024)
@@ -223,24 +224,14 @@ int
 certrec_load(struct store *s, const char *name, struct certrec *out, struct err *err)
 {
 	char path[256];
-	struct buf b;
 	json_t *doc;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->revoked_reason = -1;
 	certrec_path(name, path, sizeof path);
-	if (!store_doc_exists(s, path))
-		return 0;
-	buf_init(&b, 0);
-	if (store_doc_read(s, path, CERTREC_MAX, &b, err) != 0) {
-		buf_free(&b);
-		return -1;
-	}
-	doc = json_parse_untrusted(b.data, b.len, path, err);
-	buf_free(&b);
-	if (doc == NULL)
-		return err_prefix(err, "%s", store_path(s));
+	if ((rc = jsondoc_load(s, path, CERTREC_MAX, &doc, err)) != 1)
+		return rc;
 	rc = certrec_from_json(doc, name, out, err);
 	json_decref(doc);
 	if (rc != 0) {
@@ -250,48 +241,37 @@ certrec_load(struct store *s, const char *name, struct certrec *out, struct err 
 	return 1;
 }
 
-static void
-certrec_put_str(json_t *doc, const char *key, const char *value)
-{
-	if (value != NULL)
-		json_object_set_new(doc, key, json_string(value));
-}
-
 int
 certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 {
-	json_t *doc = json_object(), *domains = json_array();
-	char path[256], *text;
-	size_t i;
-	int rc;
+	json_t *doc = json_object();
+	char path[256];
 
-	if (doc == NULL || domains == NULL) {
+	if (doc == NULL)
+		return err_nomem(err, "certificate record");
+	jsondoc_put_str(doc, "name", rec->name);
+	if (jsondoc_put_strv(doc, "domains", rec->domains, rec->n_domains) != 0) {
 		json_decref(doc);
-		json_decref(domains);
 		return err_nomem(err, "certificate record");
 	}
-	certrec_put_str(doc, "name", rec->name);
-	for (i = 0; i < rec->n_domains; i++)
-		json_array_append_new(domains, json_string(rec->domains[i]));
-	json_object_set_new(doc, "domains", domains);
-	certrec_put_str(doc, "directory", rec->directory);
-	certrec_put_str(doc, "account", rec->account);
-	certrec_put_str(doc, "key_type", rec->key_type);
-	certrec_put_str(doc, "challenge", rec->challenge);
-	certrec_put_str(doc, "webroot", rec->webroot);
-	certrec_put_str(doc, "preferred_chain", rec->preferred_chain);
-	certrec_put_str(doc, "profile", rec->profile);
+	jsondoc_put_str(doc, "directory", rec->directory);
+	jsondoc_put_str(doc, "account", rec->account);
+	jsondoc_put_str(doc, "key_type", rec->key_type);
+	jsondoc_put_str(doc, "challenge", rec->challenge);
+	jsondoc_put_str(doc, "webroot", rec->webroot);
+	jsondoc_put_str(doc, "preferred_chain", rec->preferred_chain);
+	jsondoc_put_str(doc, "profile", rec->profile);
 	if (rec->deployed_version > 0)
 		json_object_set_new(doc, "deployed_version", json_integer(rec->deployed_version));
-	certrec_put_str(doc, "deploy_error", rec->deploy_error);
+	jsondoc_put_str(doc, "deploy_error", rec->deploy_error);
 	if (rec->ari_end > 0) {
 		json_object_set_new(doc, "ari_start", json_integer(rec->ari_start));
 		json_object_set_new(doc, "ari_end", json_integer(rec->ari_end));
 		json_object_set_new(doc, "ari_pick", json_integer(rec->ari_pick));
 		json_object_set_new(doc, "ari_checked", json_integer(rec->ari_checked));
-		certrec_put_str(doc, "ari_explanation", rec->ari_explanation);
+		jsondoc_put_str(doc, "ari_explanation", rec->ari_explanation);
 	}
-	certrec_put_str(doc, "status", rec->status);
+	jsondoc_put_str(doc, "status", rec->status);
 	json_object_set_new(doc, "version", json_integer(rec->version));
 	if (rec->revoked_reason >= 0)
 		json_object_set_new(doc, "revoked_reason", json_integer(rec->revoked_reason));
@@ -300,18 +280,12 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	json_object_set_new(doc, "not_after", json_integer(rec->not_after));
 	if (rec->retry_after > 0)
 		json_object_set_new(doc, "retry_after", json_integer(rec->retry_after));
-	certrec_put_str(doc, "last_error", rec->last_error);
-	certrec_put_str(doc, "issuer", rec->issuer);
-	certrec_put_str(doc, "key_desc", rec->key_desc);
-	certrec_put_str(doc, "serial", rec->serial);
+	jsondoc_put_str(doc, "last_error", rec->last_error);
+	jsondoc_put_str(doc, "issuer", rec->issuer);
+	jsondoc_put_str(doc, "key_desc", rec->key_desc);
+	jsondoc_put_str(doc, "serial", rec->serial);
 	if (rec->n_endpoints > 0)
 		json_object_set_new(doc, "endpoints", certrec_endpoints_json(rec));
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (text == NULL)
-		return err_nomem(err, "certificate record");
 	certrec_path(rec->name, path, sizeof path);
-	rc = store_doc_write(s, path, text, strlen(text), 1, err);
-	free(text);
-	return rc;
+	return jsondoc_save(s, path, doc, "certificate record", err);
 }

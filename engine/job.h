@@ -195,6 +195,11 @@ int job_step_common(struct job *job);
  * usable, else -1 with job->fail set. */
 int job_reply_ok(struct job *job, const char *what, const char *ctype);
 
+/* job->resp when job_reply_ok() finds it usable, else NULL with job->fail
+ * set: for a reply handler that reads the body. */
+struct http_response *job_reply_usable(struct job *job, const char *what,
+    const char *ctype);
+
 /* Fails the job with a message; returns JOB_FAILED. */
 enum job_next job_failf(struct job *job, enum err_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -36,7 +36,6 @@ export PEBBLE_EAB_KID1_HMAC PEBBLE_EAB_KID2_HMAC
 
 _pebble_pid=
 _challtestsrv_pid=
-_pebble_trap=
 
 # _pebble_certs DIR: a throwaway CA (ca.pem) and a server certificate for
 # localhost, 127.0.0.1 and ::1 signed by it (server.pem, server.key).
@@ -154,8 +153,7 @@ _pebble_try()
 	    -dnsserver "$CHALLTESTSRV_DNS" >> "$PEBBLE_SCRATCH/pebble.log" 2>&1 &
 	_pebble_pid=$!
 
-	wait_for _pebble_wait_step --timeout "${PEBBLE_START_TIMEOUT:-30}" &&
-	    _pebble_up && rc=0
+	_server_wait _pebble_up "${PEBBLE_START_TIMEOUT:-30}" && rc=0
 	if [ $rc -ne 0 ]; then
 		_pebble_gone "$_pebble_pid" && diag "pebble exited early"
 		_pebble_gone "$_challtestsrv_pid" &&
@@ -164,46 +162,68 @@ _pebble_try()
 	return $rc
 }
 
-# _pebble_wait_step: ends the wait when the servers answer or one dies.
-_pebble_wait_step()
+# _server_settled UP: ends a wait once UP (0 up, 1 not yet, 2 dead) is
+# not 1.
+_server_settled()
 {
-	_pebble_up
+	"$1"
 	[ $? -ne 1 ]
+}
+
+# _server_wait UP SECS: waits up to SECS for a server to answer or die;
+# 0 when UP says it answers.
+_server_wait()
+{
+	wait_for _server_settled "$1" --timeout "$2" && "$1"
+}
+
+_server_traps=
+
+# _server_start NAME DIRVAR BUNDLEVAR TRY STOP LOG...: a server's scratch
+# folder under tests/tmp (its path in DIRVAR) holding its HTTPS
+# certificate (the CA to trust in BUNDLEVAR); STOP runs at exit; then TRY
+# (one start on fresh ports) up to three times: a port free when chosen
+# may be taken before the server binds it. After a failed try the LOGs
+# (names in the scratch folder) are shown as TAP comments and STOP runs.
+# 0 once a try succeeds.
+_server_start()
+{
+	local name=$1 dirvar=$2 bundlevar=$3 try=$4 stop=$5 attempt dir log
+	shift 5
+	mkdir -p "$top_builddir/tests/tmp" &&
+	dir=$(mktemp -d "$top_builddir/tests/tmp/$name.XXXXXX") || return 1
+	printf -v "$dirvar" %s "$dir"
+	printf -v "$bundlevar" %s "$dir/ca.pem"
+	if ! _pebble_certs "$dir"; then
+		diag "certtool could not make $name's certificate"
+		diag_file "$dir/certtool.log"
+		return 1
+	fi
+	case " $_server_traps " in
+	*" $stop "*) ;;
+	*)	at_exit "$stop"
+		_server_traps="$_server_traps $stop" ;;
+	esac
+	for attempt in 1 2 3; do
+		"$try" && return 0
+		diag "$name start attempt $attempt failed"
+		for log; do
+			diag_file "$dir/$log" 8
+		done
+		"$stop"
+	done
+	return 1
 }
 
 # pebble_start: starts Pebble and challtestsrv and exports their addresses;
 # returns 1 (logs shown as TAP comments) when they do not come up.
 pebble_start()
 {
-	local attempt
-	mkdir -p "$top_builddir/tests/tmp" &&
-	PEBBLE_SCRATCH=$(mktemp -d "$top_builddir/tests/tmp/pebble.XXXXXX") ||
-	    return 1
-	PEBBLE_CA_BUNDLE=$PEBBLE_SCRATCH/ca.pem
-	if ! _pebble_certs "$PEBBLE_SCRATCH"; then
-		diag "certtool could not make Pebble's certificate"
-		diag_file "$PEBBLE_SCRATCH/certtool.log"
-		return 1
-	fi
-	if [ -z "$_pebble_trap" ]; then
-		at_exit pebble_stop
-		_pebble_trap=1
-	fi
-	# Ports are free when chosen but may be taken before the servers
-	# bind them, so a failed start is tried again on new ports.
-	for attempt in 1 2 3; do
-		if _pebble_try; then
-			export PEBBLE_DIR_URL PEBBLE_CA_BUNDLE PEBBLE_MGMT_URL \
-			    PEBBLE_HTTP_PORT PEBBLE_TLS_PORT CHALLTESTSRV_MGMT_URL \
-			    CHALLTESTSRV_DNS PEBBLE_SCRATCH
-			return 0
-		fi
-		diag "Pebble start attempt $attempt failed"
-		diag_file "$PEBBLE_SCRATCH/pebble.log" 8
-		diag_file "$PEBBLE_SCRATCH/challtestsrv.log" 8
-		pebble_stop
-	done
-	return 1
+	_server_start pebble PEBBLE_SCRATCH PEBBLE_CA_BUNDLE _pebble_try \
+	    pebble_stop pebble.log challtestsrv.log || return 1
+	export PEBBLE_DIR_URL PEBBLE_CA_BUNDLE PEBBLE_MGMT_URL \
+	    PEBBLE_HTTP_PORT PEBBLE_TLS_PORT CHALLTESTSRV_MGMT_URL \
+	    CHALLTESTSRV_DNS PEBBLE_SCRATCH
 }
 
 # _pebble_kill PID: stops one server this harness started and reaps it.
