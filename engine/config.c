@@ -18,6 +18,7 @@
 #include <libconfig.h>
 
 #include "config.h"
+#include "config_endpoint.h"
 #include "config_file.h"
 #include "config_table.h"
 #include "esc.h"
@@ -39,19 +40,42 @@ static int config_load_strings(struct config_ctx *x,
 static int config_load_domains(struct config_ctx *x,
     const struct config_entry *e, const config_setting_t *s, void *base);
 
+static int
+config_setting_vfail(const char *path, const config_setting_t *s, struct err *err,
+    const char *fmt, va_list ap)
+{
+	char msg[ERR_MSG_MAX];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	return err_set(err, ERR_CONFIG, "%s:%u: %s", path, config_setting_source_line(s),
+	    msg);
+}
+
+int
+config_setting_fail(const char *path, const config_setting_t *s, struct err *err,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = config_setting_vfail(path, s, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 /* Sets "FILE:LINE: message" for setting `s`; returns -1. */
 static int __attribute__((format(printf, 3, 4)))
 config_fail(struct config_ctx *x, const config_setting_t *s,
     const char *fmt, ...)
 {
-	char msg[ERR_MSG_MAX];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	rc = config_setting_vfail(x->path, s, x->err, fmt, ap);
 	va_end(ap);
-	return err_set(x->err, ERR_CONFIG, "%s:%u: %s", x->path,
-	    config_setting_source_line(s), msg);
+	return rc;
 }
 
 /* Puts "FILE:LINE: 'name'" in front of the error a check left. */
@@ -125,6 +149,8 @@ config_set(struct config_ctx *x, const struct config_entry *e,
 		return config_load_domains(x, e, s, base);
 	if (e->type == CONFIG_T_STRINGS)
 		return config_load_strings(x, e, s, base);
+	if (e->type == CONFIG_T_ENDPOINTS)
+		return config_endpoints_load(x->path, s, base, x->err);
 	return config_load_entries(x, e, s, base);
 }
 
@@ -257,6 +283,7 @@ config_cert_free(struct config_cert *t)
 	free(t->deploy_group);
 	free(t->deploy_mode);
 	strv_free(t->reload.v, t->reload.n);
+	endpoint_free(t->endpoints, t->n_endpoints);
 }
 
 /* Loads a cas or certificates list: each group gets the defaults of its
@@ -488,7 +515,8 @@ config_finish_certs(struct config_ctx *x, const config_t *lc)
 			    "certificates", i, "ca"), "certificate '%s' uses "
 			    "CA '%s', which is neither a cas entry nor a "
 			    "preset", t->name, t->ca);
-		if (config_cert_challenge_ok(x, lc, i) != 0)
+		if (config_cert_challenge_ok(x, lc, i) != 0 ||
+		    config_endpoints_finish(x->path, t, x->err) != 0)
 			return -1;
 	}
 	return 0;

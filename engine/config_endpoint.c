@@ -6,7 +6,6 @@
  */
 #include "autoconfig.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +14,6 @@
 #include "esc.h"
 #include "names.h"
 #include "str.h"
-
-static int __attribute__((format(printf, 4, 5)))
-config_endpoint_fail(const char *path, const config_setting_t *s, struct err *err,
-    const char *fmt, ...)
-{
-	char msg[ERR_MSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return err_set(err, ERR_CONFIG, "%s:%u: %s", path, config_setting_source_line(s),
-	    msg);
-}
 
 /* A member of an endpoint that must be a string, or NULL when absent. */
 static int
@@ -41,7 +26,7 @@ config_endpoint_string(const char *path, const config_setting_t *g, const char *
 	if (m == NULL)
 		return 0;
 	if (config_setting_type(m) != CONFIG_TYPE_STRING)
-		return config_endpoint_fail(path, m, err, "endpoint '%s' must be a string "
+		return config_setting_fail(path, m, err, "endpoint '%s' must be a string "
 		    "(in double quotes)", name);
 	*out = config_setting_get_string(m);
 	return 0;
@@ -63,7 +48,7 @@ config_endpoint_sni(const char *path, const config_setting_t *g, const char *sni
 		return err_prefix(err, "%s:%u: endpoint 'sni'", path,
 		    config_setting_source_line(m));
 	if (id.wildcard || id.kind != NAMES_DNS)
-		return config_endpoint_fail(path, m, err, "endpoint 'sni' must be a DNS "
+		return config_setting_fail(path, m, err, "endpoint 'sni' must be a DNS "
 		    "name (not a wildcard or an address)");
 	snprintf(out, 256, "%s", id.value);
 	return 0;
@@ -81,14 +66,14 @@ config_endpoint_one(const char *path, const config_setting_t *g, struct endpoint
 		const char *m = config_setting_name(config_setting_get_elem(g, i));
 
 		if (strcmp(m, "address") != 0 && strcmp(m, "sni") != 0)
-			return config_endpoint_fail(path, config_setting_get_elem(g, i), err,
+			return config_setting_fail(path, config_setting_get_elem(g, i), err,
 			    "unknown endpoint setting '%s' (address, sni)", m);
 	}
 	if (config_endpoint_string(path, g, "address", &address, err) != 0 ||
 	    config_endpoint_string(path, g, "sni", &sni, err) != 0)
 		return -1;
 	if (address == NULL)
-		return config_endpoint_fail(path, g, err, "this endpoint needs 'address' "
+		return config_setting_fail(path, g, err, "this endpoint needs 'address' "
 		    "(\"HOST:PORT\")");
 	if (endpoint_parse_address(address, host, &ep->port, err) != 0)
 		return err_prefix(err, "%s:%u: endpoint 'address'", path,
@@ -109,7 +94,7 @@ config_endpoints_load(const char *path, const config_setting_t *s, struct config
 	int i, n = config_setting_length(s);
 
 	if (n > CONFIG_ENDPOINTS_MAX)
-		return config_endpoint_fail(path, s, err, "'endpoints' holds more than %d "
+		return config_setting_fail(path, s, err, "'endpoints' holds more than %d "
 		    "entries", CONFIG_ENDPOINTS_MAX);
 	endpoint_free(t->endpoints, t->n_endpoints);
 	t->endpoints = NULL;
@@ -120,7 +105,7 @@ config_endpoints_load(const char *path, const config_setting_t *s, struct config
 		const config_setting_t *g = config_setting_get_elem(s, i);
 
 		if (!config_setting_is_group(g))
-			return config_endpoint_fail(path, g, err, "each entry of 'endpoints' "
+			return config_setting_fail(path, g, err, "each entry of 'endpoints' "
 			    "must be a group { address = \"HOST:PORT\"; }");
 		t->n_endpoints++;
 		if (config_endpoint_one(path, g, &t->endpoints[i], err) != 0)

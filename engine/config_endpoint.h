@@ -11,6 +11,11 @@
 
 #define CONFIG_ENDPOINTS_MAX 32
 
+/* (config.c) Sets "FILE:LINE: message" in `err` for setting `s` of file
+ * `path`; returns -1. */
+int config_setting_fail(const char *path, const config_setting_t *s, struct err *err,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Reads list `s` ( { address = "HOST:PORT"; sni = "NAME"; }, ... ) of
  * file `path` into t->endpoints, replacing what was there. Returns 0, or
  * -1 with `err` saying "FILE:LINE: ..." about the bad entry. */

@@ -321,6 +321,11 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .off = C(reload),
 	  .help = "Command run after the copies, as argv, never through a shell "
 	  "(e.g. [ \"/usr/sbin/nginx\", \"-s\", \"reload\" ]); 60 s at most." },
+	{ .name = "endpoints", .type = CONFIG_T_ENDPOINTS, .scope = CONFIG_CERT,
+	  .dflt = "()", .off = C(endpoints),
+	  .help = "Where the certificate is served, checked after each deploy and "
+	  "by 'certdeck probe': ( { address = \"HOST:PORT\"; sni = \"NAME\"; } ) "
+	  "(\"[::1]:443\" for IPv6; sni: the first name when left out)." },
 	{ .name = "notify", .type = CONFIG_T_BOOL, .scope = CONFIG_CERT,
 	  .dflt = "true", .off = C(notify),
 	  .help = "false: no notices at all for this certificate, whatever "
@@ -357,7 +362,7 @@ static const char *const config_scope_names[] = {
 };
 
 static const char *const config_type_names[] = {
-	"string", "integer", "number", "list", "list", "strings", "boolean"
+	"string", "integer", "number", "list", "list", "strings", "list", "boolean"
 };
 
 const struct config_entry *

@@ -21,6 +21,7 @@ enum config_type {
 	CONFIG_T_NAMES,		/* a list of identifiers */
 	CONFIG_T_GROUPS,	/* a list of { ... } entries */
 	CONFIG_T_STRINGS,	/* a list of strings (a command's argv, …) */
+	CONFIG_T_ENDPOINTS,	/* a list of { address; sni; } (config_endpoint.c) */
 	CONFIG_T_BOOL		/* true or false */
 };
 
