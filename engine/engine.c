@@ -62,56 +62,6 @@ struct engine {
  * wizard), and a job must never take the id of one shown before. */
 static atomic_uint engine_next_id = 1;
 
-struct engine_cmd *
-engine_cmd_new(enum engine_cmd_kind kind, const char *name)
-{
-	struct engine_cmd *cmd = calloc(1, sizeof *cmd);
-
-	if (cmd == NULL)
-		return NULL;
-	cmd->kind = kind;
-	cmd->deploy.mode = -1;
-	snprintf(cmd->name, sizeof cmd->name, "%s", name != NULL ? name : "");
-	return cmd;
-}
-
-int
-engine_cmd_add_domain(struct engine_cmd *cmd, const char *domain, struct err *err)
-{
-	char **grown = realloc(cmd->domains, (cmd->n_domains + 1) * sizeof *grown);
-
-	if (grown == NULL)
-		return err_nomem(err, "domain list");
-	cmd->domains = grown;
-	if ((cmd->domains[cmd->n_domains] = strdup(domain)) == NULL)
-		return err_nomem(err, "domain");
-	cmd->n_domains++;
-	return 0;
-}
-
-void
-engine_cmd_free(struct engine_cmd *cmd)
-{
-	size_t i;
-
-	if (cmd == NULL)
-		return;
-	free(cmd->challenge);
-	free(cmd->webroot);
-	free(cmd->preferred_chain);
-	free(cmd->profile);
-	free(cmd->notify_event);
-	free(cmd->message);
-	free(cmd->url);
-	engine_reply_unref(cmd->reply);
-	deploy_free(&cmd->deploy);
-	endpoint_free(cmd->endpoints, cmd->n_endpoints);
-	for (i = 0; i < cmd->n_domains; i++)
-		free(cmd->domains[i]);
-	free(cmd->domains);
-	free(cmd);
-}
-
 /* ---------------------------------------------------------------- jobs */
 
 static const struct job_ops *
