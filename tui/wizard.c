@@ -250,6 +250,7 @@ wiz_issue_key(struct ui *ui, struct wizard *w, int action)
 	}
 	if (action != WZ_BACK && action != WZ_GO)
 		return UI_HANDLED;
+	wiz_ca_engine_back(ui, w);
 	if (w->ended > 0)
 		return UI_HANDLED | UI_CLOSE;
 	w->step = WIZ_REVIEW;

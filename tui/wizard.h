@@ -125,6 +125,10 @@ int wiz_ca_draw_profile(struct ui *ui, struct wizard *w, int y, int x,
     int width);
 /* 1 when `ev` ended one of the wizard's questions (redraw). */
 int wiz_ca_event(struct wizard *w, const struct event *ev);
+/* Leaving the Issue page: an engine started for another CA than the
+ * configured one is stopped once idle, so the next command (a renewal
+ * from the list, say) gets the configured CA again. */
+void wiz_ca_engine_back(struct ui *ui, const struct wizard *w);
 /* Drops the replies the wizard holds. */
 void wiz_ca_free(struct wizard *w);
 /* Puts the CA chosen (a preset's name, or a cas entry made for a typed

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "config.h"
 #include "engine.h"
+#include "jobs.h"
 #include "screen.h"
 #include "wizard.h"
 
@@ -70,6 +71,13 @@ wiz_reply_drop(struct engine_reply **r, uint32_t *job)
 }
 
 void
+wiz_ca_engine_back(struct ui *ui, const struct wizard *w)
+{
+	if (strcmp(w->ca_url, ui->cli->server ? ui->cli->server : "") != 0)
+		(void)ui_engine_stop_idle(ui);
+}
+
+void
 wiz_ca_free(struct wizard *w)
 {
 	wiz_reply_drop(&w->dir, &w->dir_job);
@@ -98,7 +106,9 @@ wiz_ca_fetch(struct ui *ui, struct wizard *w)
 	const char *url = wiz_ca_url(ui, w);
 	struct engine_cmd *cmd;
 
-	if (strcmp(url, w->ca_url) == 0 && w->dir != NULL)
+	/* Read once per URL; again only after a failure (Enter retries). */
+	if (strcmp(url, w->ca_url) == 0 && w->dir != NULL &&
+	    (w->dir_job != 0 || !w->dir->failed))
 		return;
 	wiz_reply_drop(&w->dir, &w->dir_job);
 	snprintf(w->ca_url, sizeof w->ca_url, "%s", url);
@@ -119,6 +129,14 @@ static int
 wiz_dir_ready(const struct wizard *w)
 {
 	return w->dir != NULL && w->dir_job == 0 && !w->dir->failed;
+}
+
+/* A CA without terms of service has nothing to agree to (the engine
+ * asks for the agreement only when there are terms). */
+static int
+wiz_no_terms(const struct wizard *w)
+{
+	return wiz_dir_ready(w) && w->dir->dir.terms[0] == '\0';
 }
 
 const struct query_dir *
@@ -142,7 +160,8 @@ wiz_ca_fields(const struct wizard *w, enum wiz_field *out)
 		out[n++] = WF_EAB_KID;
 		out[n++] = WF_EAB_HMAC;
 	}
-	out[n++] = WF_AGREE;
+	if (!wiz_no_terms(w))
+		out[n++] = WF_AGREE;
 	return n;
 }
 
@@ -154,17 +173,18 @@ wiz_ca_check(struct ui *ui, struct wizard *w)
 	if (strncmp(url, "https://", 8) != 0)
 		return snprintf(w->note, sizeof w->note, "Directory URL: an https:// "
 		    "URL, such as https://acme.example/directory."), -1;
-	if (strcmp(url, w->ca_url) != 0 || w->dir == NULL) {
+	if (w->dir_job != 0)
+		return snprintf(w->note, sizeof w->note, "Still reading the "
+		    "directory…"), -1;
+	if (strcmp(url, w->ca_url) != 0 || w->dir == NULL || w->dir->failed) {
 		wiz_ca_fetch(ui, w);
 		return snprintf(w->note, sizeof w->note, "Reading the directory; "
 		    "Enter again once it is shown."), -1;
 	}
-	if (w->dir_job != 0)
-		return snprintf(w->note, sizeof w->note, "Still reading the "
-		    "directory…"), -1;
-	if (w->dir->failed)
-		return snprintf(w->note, sizeof w->note, "The CA's directory could "
-		    "not be read (above): choose another CA or fix the URL."), -1;
+	if (ui->jobs->running > 0 && strcmp(url, ui->cli->server ?
+	    ui->cli->server : "") != 0)
+		return snprintf(w->note, sizeof w->note, "Jobs are running with "
+		    "the configured CA; wait for them to end to use another."), -1;
 	if (w->account_exists)
 		return 0;
 	if (w->text[WF_EMAIL].text[0] != '\0' &&
@@ -180,7 +200,7 @@ wiz_ca_check(struct ui *ui, struct wizard *w)
 	if (w->dir->dir.eab_required && !b64url_is_valid(hmac))
 		return snprintf(w->note, sizeof w->note, "EAB HMAC key: base64url "
 		    "(A-Z a-z 0-9 - _, no padding), as the CA gave it."), -1;
-	if (!w->agree)
+	if (!w->agree && !wiz_no_terms(w))
 		return snprintf(w->note, sizeof w->note, "The CA registers an "
 		    "account only for those who agree to its terms."), -1;
 	return 0;
@@ -292,9 +312,14 @@ wiz_ca_draw(struct ui *ui, struct wizard *w, int y, int x, int width)
 		form_text_draw(ui, y++, x, width, WIZ_CA_LABEL, "EAB HMAC key:",
 		    &w->text[WF_EAB_HMAC], w->focus == WF_EAB_HMAC);
 	}
+	if (wiz_no_terms(w)) {
+		ui_put(ui, y, x, width, ROLE_DIM, "The CA publishes no terms of "
+		    "service: there is nothing to agree to.");
+		return y + 1;
+	}
 	snprintf(line, sizeof line, "[%s] I have read and agree to the CA's terms "
-	    "of service%s", w->agree ? "x" : " ", wiz_dir_ready(w) &&
-	    w->dir->dir.terms[0] ? " (above)" : "");
+	    "of service%s", w->agree ? "x" : " ", wiz_dir_ready(w) ? " (above)" :
+	    "");
 	ui_put(ui, y, x, width, w->focus == WF_AGREE ? ROLE_SELECTED : ROLE_DIALOG,
 	    line);
 	if (w->focus == WF_AGREE) {

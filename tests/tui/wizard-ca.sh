@@ -62,8 +62,16 @@ tmux_send Left
 check "Left: the last choice, a URL" tmux_wait_for 'CA: +< another directory URL >'
 tmux_send Tab
 tmux_send -l "$ACMESRV_DIR_URL"
+acmesrv_scenario dir-no-neworder
 tmux_send Enter
-check "Enter reads it" tmux_wait_for 'Profiles: +(classic|shortlived), (classic|shortlived)'
+check "a directory that cannot be used: the error in place" \
+    tmux_wait_for '/directory: "new(Nonce|Order)" is missing'
+acmesrv_scenario none
+tmux_send Enter
+check "Enter does not go on: it reads the directory again" \
+    tmux_wait_for 'Reading the directory; Enter again'
+check "now its profiles" \
+    tmux_wait_for 'Profiles: +(classic|shortlived), (classic|shortlived)'
 like "$(tmux_capture)" "Terms of service: +https://127\.0\.0\.1:[0-9]+/terms" "its terms"
 unlike "$(tmux_capture)" 'EAB key id' "no EAB fields for a CA that does not need them"
 tmux_send Tab
