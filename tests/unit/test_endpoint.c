@@ -1,7 +1,8 @@
 /*
  * Unit tests for live-endpoint checks' pure parts: reading addresses, the
  * SNI default, the verdict on what a probe saw, and the endpoints of a
- * certificate in a real configuration file (FILE:LINE errors).
+ * certificate in a real configuration file (FILE:LINE errors), and the
+ * probe results in a certificate's record (older records still load).
  */
 #include "autoconfig.h"
 
@@ -16,8 +17,11 @@
 
 #include <cmocka.h>
 
+#include "certrec.h"
 #include "config.h"
 #include "endpoint.h"
+#include "fstest.h"
+#include "store.h"
 
 static void
 test_address_ok(void **state)
@@ -228,6 +232,61 @@ test_config_endpoint_errors(void **state)
 	config_free(&c);
 }
 
+/* A record as written before probes existed loads with no endpoints; one
+ * with results keeps them through a save and a load; a broken entry is
+ * skipped and an unknown state reads as unknown. */
+static void
+test_certrec_endpoints(void **state)
+{
+	static const char old[] = "{ \"name\": \"www\", \"domains\": [ \"www.example.test\" ],"
+	    " \"status\": \"valid\", \"version\": 2 }";
+	static const char odd[] = "{ \"name\": \"www\", \"version\": 2, \"endpoints\": ["
+	    " { \"sni\": \"no.address\" }, 7,"
+	    " { \"address\": \"h:1\", \"state\": \"sideways\", \"checked\": 5 } ] }";
+	char top[256], dir[300];
+	struct certrec rec, back;
+	struct store *s;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(fstest_mkdtemp(top, sizeof top, "certrec"), 0);
+	snprintf(dir, sizeof dir, "%s/state", top);
+	assert_non_null(s = store_open(dir, &err));
+	assert_int_equal(store_doc_write(s, "certs/www.json", old, strlen(old), 1, &err), 0);
+	assert_int_equal(certrec_load(s, "www", &rec, &err), 1);
+	assert_int_equal(rec.n_endpoints, 0);
+	assert_int_equal(certrec_endpoints_worst(&rec), ENDPOINT_UNKNOWN);
+	assert_non_null(rec.endpoints = calloc(2, sizeof *rec.endpoints));
+	rec.n_endpoints = 2;
+	rec.endpoints[0] = (struct certrec_endpoint){ .address = strdup("127.0.0.1:443"),
+	    .sni = strdup("www.example.test"), .state = ENDPOINT_SERVED,
+	    .detail = strdup("version 2"), .checked = 1700000000 };
+	rec.endpoints[1] = (struct certrec_endpoint){ .address = strdup("[::1]:443"),
+	    .sni = strdup(""), .state = ENDPOINT_STALE,
+	    .detail = strdup("serves version 1, current is 2"), .checked = 1700000001 };
+	assert_int_equal(certrec_endpoints_worst(&rec), ENDPOINT_STALE);
+	assert_int_equal(certrec_save(s, &rec, &err), 0);
+	assert_int_equal(certrec_load(s, "www", &back, &err), 1);
+	assert_int_equal(back.n_endpoints, 2);
+	assert_string_equal(back.endpoints[1].address, "[::1]:443");
+	assert_string_equal(back.endpoints[1].sni, "");
+	assert_int_equal(back.endpoints[1].state, ENDPOINT_STALE);
+	assert_string_equal(back.endpoints[1].detail, "serves version 1, current is 2");
+	assert_int_equal(back.endpoints[0].checked, 1700000000);
+	assert_int_equal(back.version, 2);
+	certrec_free(&back);
+	certrec_free(&rec);
+	assert_int_equal(store_doc_write(s, "certs/www.json", odd, strlen(odd), 1, &err), 0);
+	assert_int_equal(certrec_load(s, "www", &rec, &err), 1);
+	assert_int_equal(rec.n_endpoints, 1);
+	assert_string_equal(rec.endpoints[0].address, "h:1");
+	assert_int_equal(rec.endpoints[0].state, ENDPOINT_UNKNOWN);
+	assert_int_equal(rec.endpoints[0].checked, 5);
+	certrec_free(&rec);
+	store_close(s);
+	fstest_rmtree(top);
+}
+
 int
 main(void)
 {
@@ -239,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_verdict),
 		cmocka_unit_test(test_config_endpoints),
 		cmocka_unit_test(test_config_endpoint_errors),
+		cmocka_unit_test(test_certrec_endpoints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
