@@ -72,8 +72,7 @@ extern const struct screen_ops screen_activity_ops;
 extern const struct screen_ops screen_detail_ops;
 extern const struct screen_ops screen_account_detail_ops;
 extern const struct screen_ops screen_revoke_ops;
-extern const struct screen_ops screen_wizard_ops;	/* arg NAME: edit it */
-extern const struct screen_ops screen_remove_ops;
+extern const struct screen_ops screen_wizard_ops;
 
 #define UI_TOP_SCREENS	4
 #define UI_STACK_MAX	6
