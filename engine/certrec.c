@@ -207,6 +207,7 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 	out->version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
 	v = json_object_get(doc, "deployed_version");
 	out->deployed_version = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	out->unmanaged = json_is_false(json_object_get(doc, "managed"));
 	v = json_object_get(doc, "revoked_reason");
 	out->revoked_reason = json_is_integer(v) ? (int)json_integer_value(v) : -1;
 	out->updated = certrec_time(doc, "updated");
@@ -275,6 +276,8 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	json_object_set_new(doc, "version", json_integer(rec->version));
 	if (rec->revoked_reason >= 0)
 		json_object_set_new(doc, "revoked_reason", json_integer(rec->revoked_reason));
+	if (rec->unmanaged)
+		json_object_set_new(doc, "managed", json_false());
 	json_object_set_new(doc, "updated", json_integer(rec->updated));
 	json_object_set_new(doc, "not_before", json_integer(rec->not_before));
 	json_object_set_new(doc, "not_after", json_integer(rec->not_after));

@@ -46,6 +46,11 @@ struct certrec {
 	char *key_desc;			/* "ECDSA P-256", "RSA 2048" */
 	char *serial;			/* lowercase hex */
 	time_t retry_after;		/* do not try before, 0 = any time */
+	/* Its definition was removed (x in the screens): kept in the store
+	 * but never renewed, deployed or notified about, until a definition
+	 * names it again. Stored as "managed": false; older records lack the
+	 * key and are managed. */
+	int unmanaged;
 	int deployed_version;		/* version the deploy steps last completed */
 	char *deploy_error;		/* why the last deploy failed, or NULL */
 	/* The CA's renewal window (RFC 9773) and the moment picked in it: */

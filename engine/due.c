@@ -37,6 +37,10 @@ due_forecast(const struct certrec *rec, double fraction, int days, time_t now,
 		snprintf(why, whysz, "revoked: not renewed");
 		return 0;
 	}
+	if (rec->unmanaged) {
+		snprintf(why, whysz, "no longer managed: not renewed");
+		return 0;
+	}
 	if (rec->version == 0 || rec->not_after == 0) {
 		snprintf(why, whysz, "not issued yet");
 		return 0;

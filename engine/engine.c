@@ -83,6 +83,8 @@ engine_ops_for(enum engine_cmd_kind kind)
 		return &job_deactivate_ops;
 	case ENGINE_CMD_NOTIFY:
 		return &job_notify_ops;
+	case ENGINE_CMD_MANAGE:
+		return &job_manage_ops;
 	case ENGINE_CMD_PROBE:
 		return &job_probe_ops;
 	case ENGINE_CMD_DIRECTORY:

@@ -74,6 +74,7 @@ enum engine_cmd_kind {
 	ENGINE_CMD_KEY_ROLLOVER,	/* new account key (RFC 8555 §7.3.5) */
 	ENGINE_CMD_DEACTIVATE,		/* the account, for good (§7.3.6) */
 	ENGINE_CMD_NOTIFY,		/* tell the people configured: `notify_event` */
+	ENGINE_CMD_MANAGE,		/* NAME's record: managed := `managed` */
 	ENGINE_CMD_PROBE,		/* which certificate NAME's `endpoints` serve */
 	ENGINE_CMD_DIRECTORY = 64,	/* read the directory at `url` (query.h) */
 	ENGINE_CMD_PREFLIGHT		/* check `domains` can be issued (query.h) */
@@ -119,6 +120,9 @@ struct engine_cmd {
 	int port;			/* preflight: the challenge's port */
 	struct engine_reply *reply;	/* directory, preflight: the answer,
 					 * one reference (query.h) */
+	int managed;			/* manage: 0 stops managing NAME, 1 again */
+	int defined;			/* renew: from a definition in the config,
+					 * which manages NAME again if it was not */
 };
 
 struct engine;

@@ -236,6 +236,7 @@ int job_notify_certs_dup(const struct engine_notify_cert *in, size_t n,
     struct engine_notify_cert **out, struct err *err);
 extern const struct job_ops job_probe_ops;
 extern const struct job_ops job_query_ops;
+extern const struct job_ops job_manage_ops;
 
 /* Whole days until the certificate of job->cmd->name expires (9999 when
  * it has none). */

@@ -150,6 +150,8 @@ prepare_record(struct job *job, struct certrec *rec)
 		return -1;
 	if (rec->status == NULL && str_set(&rec->status, "pending", &job->fail) != 0)
 		return -1;
+	if (job->cmd->defined)
+		rec->unmanaged = 0;
 	rec->updated = time(NULL);
 	if (certrec_save(job->ctx->store, rec, &job->fail) != 0)
 		return -1;
@@ -216,6 +218,16 @@ issue_decide(struct job *job, int *due)
 	    &job->fail) != 0)
 		goto out;
 	is->version = version;
+	/* Removed from the config, kept in the store: nothing is done for it
+	 * until a definition names it again (even --force). */
+	if (is->renew && found && rec.unmanaged && !job->cmd->defined) {
+		*due = 0;
+		snprintf(job->result, sizeof job->result, "%s is no longer managed "
+		    "(its definition was removed); not renewed until the config "
+		    "defines it again", job->cmd->name);
+		rc = 0;
+		goto out;
+	}
 	/* A renewal of a certificate never issued is an issuance, when the
 	 * command says for which names (a definition from the config). */
 	if (is->renew && !found && version == 0 && job->cmd->n_domains == 0) {

@@ -9,6 +9,7 @@
  */
 #include "autoconfig.h"
 
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,15 @@ query_name(const struct job *job)
 	const char *n = job->cmd->domains[((struct query *)job->kind_data)->name];
 
 	return strncmp(n, "*.", 2) == 0 ? n + 2 : n;
+}
+
+static int
+query_is_ip(const char *name)
+{
+	unsigned char addr[16];
+
+	return inet_pton(AF_INET, name, addr) == 1 ||
+	    inet_pton(AF_INET6, name, addr) == 1;
 }
 
 /* Starts the query of the current phase; JOB_AGAIN to look at it. */
@@ -312,6 +322,13 @@ query_step(struct job *job)
 	case QS_NAME:
 		if (qd->name >= job->cmd->n_domains)
 			return query_finish(job);
+		if (query_is_ip(query_name(job))) {
+			/* Nothing to resolve, and CAA is about names. */
+			engine_reply_line(job->cmd->reply, QUERY_OK, "%s: an IP "
+			    "address, no DNS to check", query_name(job));
+			qd->name++;
+			return JOB_AGAIN;
+		}
 		return query_dns_start(job);
 	case QS_DNS:
 		return query_dns(job);

@@ -94,6 +94,7 @@ certlist_status(const struct certlist *cl, struct cert_row *r)
 {
 	struct status_input in = {
 		.status = r->rec.status,
+		.unmanaged = r->rec.unmanaged,
 		.last_error = r->rec.last_error,
 		.have_cert = r->rec.version > 0 && r->rec.not_after > 0,
 		.not_before = r->rec.not_before,
@@ -105,7 +106,8 @@ certlist_status(const struct certlist *cl, struct cert_row *r)
 
 	r->status = status_of(&in, cl->now);
 	r->next_renewal = 0;
-	if (!in.have_cert || r->status == STATUS_REVOKED)
+	if (!in.have_cert || r->status == STATUS_REVOKED ||
+	    r->status == STATUS_UNMANAGED)
 		return;
 	if (r->rec.ari_pick > 0)
 		r->next_renewal = r->rec.ari_pick;

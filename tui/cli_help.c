@@ -118,10 +118,10 @@ static const struct {
 	  "  --notify-mail ADDR     through the local /usr/sbin/sendmail\n"
 	  "(and notify_webhook, notify_program, notify_mail in the config; a\n"
 	  "certificate's own notify_* there replace them for it, notify = false\n"
-	  "silences it). A failed\n"
-	  "issuance or renewal is sent the same way, as 'failure', or 'expiring'\n"
-	  "when the certificate has less than 7 days left; an endpoint found stale\n"
-	  "by a probe (or unreachable right after a deploy) as 'endpoint'.\n" },
+	  "silences it). A failed issuance or renewal is sent the same way, as\n"
+	  "'failure', or 'expiring' when the certificate has less than 7 days left;\n"
+	  "an endpoint found stale by a probe (or unreachable right after a deploy)\n"
+	  "as 'endpoint'.\n" },
 	{ "probe", "probe [NAME...] [--json]",
 	  "Connects to the endpoints each certificate lists in the config\n"
 	  "(endpoints = ( { address = \"HOST:PORT\"; sni = \"NAME\"; } )) with TLS and\n"

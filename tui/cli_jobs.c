@@ -337,6 +337,7 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
 
 	if (cc == NULL || cmd->kind == ENGINE_CMD_REVOKE)
 		return 0;
+	cmd->defined = 1;
 	if (cc->webroot != NULL && *cc->webroot != '\0' && cmd->challenge == NULL &&
 	    (str_set(&cmd->challenge, "webroot", &err) != 0 ||
 	    str_set(&cmd->webroot, cc->webroot, &err) != 0))

@@ -69,6 +69,7 @@ show_status(const struct show_cert *sc, time_t now, double fraction, int days)
 {
 	struct status_input in = {
 		.status = sc->rec.status,
+		.unmanaged = sc->rec.unmanaged,
 		.last_error = sc->rec.last_error,
 		.have_cert = sc->have_info,
 		.not_before = sc->have_info ? sc->info.not_before : 0,

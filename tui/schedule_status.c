@@ -420,7 +420,8 @@ schedule_view_systemd(const struct schedule_ctx *x, int timeout_ms,
 	switch (schedule_systemd_next(x, timeout_ms, &next, said, sizeof said,
 	    &err)) {
 	case SCHEDULE_NEXT_SYSTEMCTL:
-		if (*said == '\0') {
+		/* Empty or "n/a": systemd has no next run for it. */
+		if (*said == '\0' || strcmp(said, "n/a") == 0) {
 			snprintf(v->text, sizeof v->text, "systemd timer not active");
 			v->warn = 1;
 			return;

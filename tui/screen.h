@@ -72,7 +72,8 @@ extern const struct screen_ops screen_activity_ops;
 extern const struct screen_ops screen_detail_ops;
 extern const struct screen_ops screen_account_detail_ops;
 extern const struct screen_ops screen_revoke_ops;
-extern const struct screen_ops screen_wizard_ops;
+extern const struct screen_ops screen_wizard_ops;	/* arg NAME: edit it */
+extern const struct screen_ops screen_remove_ops;
 
 #define UI_TOP_SCREENS	4
 #define UI_STACK_MAX	6

@@ -21,12 +21,17 @@
 enum {
 	CERTS_DETAIL = 1, CERTS_RENEW, CERTS_FORCE, CERTS_FILTER, CERTS_SORT,
 	CERTS_SORT_PREV, CERTS_SORT_NEXT, CERTS_REVERSE, CERTS_CLEAR, CERTS_REVOKE,
-	CERTS_RENEW_ALL, CERTS_CANCEL, CERTS_NEW, CERTS_PROBE
+	CERTS_RENEW_ALL, CERTS_CANCEL, CERTS_NEW, CERTS_EDIT, CERTS_REMOVE,
+	CERTS_PROBE
 };
 
 static const struct ui_key certs_keys[] = {
 	{ '\r', "Enter", "detail", "details of the selected certificate", CERTS_DETAIL },
 	{ 'n', "n", "new", "set up a new certificate, step by step", CERTS_NEW },
+	{ 'e', "e", "edit", "edit its definition with the set-up steps",
+	  CERTS_EDIT },
+	{ 'x', "x", NULL, "stop managing it: definition archived, files kept "
+	  "(asks its name)", CERTS_REMOVE },
 	{ 'r', "r", "renew", "renew the selected certificate if due (asks first)",
 	  CERTS_RENEW },
 	{ 'R', "R", NULL, "renew it now even if not due (asks first)", CERTS_FORCE },
@@ -68,6 +73,7 @@ static const struct {
 	[STATUS_REVOKED] = { "⊘", "-", ROLE_REVOKED },
 	[STATUS_FAILED] = { "‼", "E", ROLE_FAILED },
 	[STATUS_PENDING] = { "…", ".", ROLE_PENDING },
+	[STATUS_UNMANAGED] = { "○", "o", ROLE_DIM },
 };
 
 static const char *const certs_words[STATUS_COUNT] = {
@@ -78,6 +84,7 @@ static const char *const certs_words[STATUS_COUNT] = {
 	[STATUS_REVOKED] = "revoked",
 	[STATUS_FAILED] = "failed",
 	[STATUS_PENDING] = "pending",
+	[STATUS_UNMANAGED] = "not managed",
 };
 
 static void *
@@ -492,6 +499,12 @@ certs_key(struct ui *ui, void *st, int action, int key)
 	case CERTS_PROBE:
 		if (certlist_at(cl, c->list.sel) != NULL)
 			(void)ui_probe(ui, certlist_at(cl, c->list.sel)->name);
+		break;
+	case CERTS_EDIT:
+	case CERTS_REMOVE:
+		if (certlist_at(cl, c->list.sel) != NULL)
+			(void)ui_push(ui, action == CERTS_EDIT ? &screen_wizard_ops :
+			    &screen_remove_ops, certlist_at(cl, c->list.sel)->name);
 		break;
 	case CERTS_REVOKE:
 		if (certlist_at(cl, c->list.sel) != NULL)

@@ -45,6 +45,9 @@ static const struct ui_key detail_keys[] = {
 	{ 'D', "D/Del", "revoke", "revoke this certificate (asks a reason, then "
 	  "its name)", 2 },
 	{ KEY_DC, "Del", NULL, NULL, 2 },
+	{ 'e', "e", "edit", "edit its definition with the set-up steps", 3 },
+	{ 'x', "x", "remove", "stop managing it: definition archived, files kept "
+	  "(asks its name)", 4 },
 	{ 'p', "p", "probe", "probe its endpoints: which certificate they serve", 5 },
 };
 
@@ -180,6 +183,11 @@ detail_plan(struct ui *ui, struct detail *d, const struct cert_row *r)
 
 	if (r->status == STATUS_REVOKED) {
 		detail_kv(d, "renewal:", "none: the certificate is revoked");
+		return;
+	}
+	if (r->status == STATUS_UNMANAGED) {
+		detail_kv(d, "renewal:", "none: no longer managed (its definition "
+		    "was removed; e defines it again)");
 		return;
 	}
 	/* Worded by due.c, the same as `certdeck show`. */
@@ -496,8 +504,9 @@ detail_key(struct ui *ui, void *st, int action, int key)
 		(void)ui_probe(ui, d->name);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (action == 2) {
-		(void)ui_push(ui, &screen_revoke_ops, d->name);
+	if (action >= 2 && action <= 4) {
+		(void)ui_push(ui, action == 2 ? &screen_revoke_ops : action == 3 ?
+		    &screen_wizard_ops : &screen_remove_ops, d->name);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	snprintf(title, sizeof title, "Renew %s", d->name);

@@ -16,6 +16,7 @@ static const char *const status_names[STATUS_COUNT] = {
 	[STATUS_REVOKED] = "revoked",
 	[STATUS_FAILED] = "failed",
 	[STATUS_PENDING] = "pending",
+	[STATUS_UNMANAGED] = "unmanaged",
 };
 
 const char *
@@ -39,6 +40,8 @@ status_of(const struct status_input *in, time_t now)
 	double fraction = in->renew_fraction > 0 ? in->renew_fraction : 1.0 / 3;
 	time_t life, left;
 
+	if (in->unmanaged)
+		return STATUS_UNMANAGED;
 	if (in->status != NULL && strcmp(in->status, "revoked") == 0)
 		return STATUS_REVOKED;
 	if (!in->have_cert)

@@ -16,6 +16,7 @@ enum status {
 	STATUS_REVOKED,
 	STATUS_FAILED,
 	STATUS_PENDING,
+	STATUS_UNMANAGED,		/* its definition was removed (x) */
 	STATUS_COUNT
 };
 
@@ -25,6 +26,7 @@ enum status {
 /* What status_of() needs to know about one certificate. */
 struct status_input {
 	const char *status;		/* the record's "valid", "revoked"… or NULL */
+	int unmanaged;			/* the record's "managed": false */
 	const char *last_error;		/* the record's last failure or NULL */
 	int have_cert;			/* a current certificate exists */
 	time_t not_before, not_after;	/* its validity */
@@ -32,8 +34,9 @@ struct status_input {
 	int renew_days;			/* > 0: due this many days before expiry */
 };
 
-/* The status of a certificate at `now`: revoked and failed-without-a-
- * certificate first, then by dates, then a failed last attempt. */
+/* The status of a certificate at `now`: unmanaged, revoked and failed-
+ * without-a-certificate first, then by dates, then a failed last
+ * attempt. */
 enum status status_of(const struct status_input *in, time_t now);
 
 /* The lowercase word for a status ("valid", "due", "expiring"...); static. */

@@ -48,13 +48,17 @@ wiz_open(struct ui *ui, const char *arg)
 {
 	struct wizard *w;
 
-	(void)arg;
 	if ((w = calloc(1, sizeof *w)) == NULL) {
 		ui_message(ui, ROLE_LOG_ERROR, "out of memory");
 		return NULL;
 	}
 	wiz_defaults(ui, w);
 	w->first = ui->certs->n == 0;
+	/* With a certificate's name: edit its definition (e). */
+	if (arg != NULL && wiz_edit_open(ui, w, arg) != 0) {
+		free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -93,8 +97,9 @@ wiz_draw_issue(struct ui *ui, struct wizard *w, int y, int x, int width, int row
 	char line[700];
 	int top = y;
 
-	snprintf(line, sizeof line, "Job #%u: issuing %.64s%s%s", (unsigned)w->job,
-	    w->text[WF_CERTNAME].text, job != NULL ? ", now at " : "",
+	snprintf(line, sizeof line, "Job #%u: %s %.64s%s%s", (unsigned)w->job,
+	    w->edit[0] ? "renewing" : "issuing", w->text[WF_CERTNAME].text,
+	    job != NULL ? ", now at " : "",
 	    job != NULL ? event_step_name(job->step) : "");
 	ui_put(ui, y++, x, width, ROLE_DIALOG, line);
 	y = wiz_draw_idents(ui, w, y, x, width) + 1;
@@ -102,8 +107,10 @@ wiz_draw_issue(struct ui *ui, struct wizard *w, int y, int x, int width, int row
 	if (w->ended > 0)
 		snprintf(line, sizeof line, "Issued. %s Esc closes.", w->saved);
 	else if (w->ended < 0)
-		snprintf(line, sizeof line, "Not issued; nothing was written to the "
-		    "config. Esc goes back to Review.");
+		snprintf(line, sizeof line, w->edit[0] ? "Not renewed; the definition "
+		    "is saved and the next renewal uses it. Esc goes back to Review." :
+		    "Not issued; nothing was written to the config. Esc goes back to "
+		    "Review.");
 	else
 		snprintf(line, sizeof line, "Esc or c cancels; nothing is written "
 		    "until it is issued.");
@@ -120,10 +127,12 @@ wiz_draw(struct ui *ui, void *st)
 	int rows = LINES - 4;
 
 	if (w->step < WIZ_STEPS)
-		snprintf(title, sizeof title, " New certificate: step %d of %d, %s ",
+		snprintf(title, sizeof title, " %s%.64s: step %d of %d, %s ",
+		    w->edit[0] ? "Edit " : "New certificate", w->edit,
 		    (int)w->step + 1, WIZ_STEPS, wiz_titles[w->step]);
 	else
-		snprintf(title, sizeof title, " New certificate: %s ",
+		snprintf(title, sizeof title, " %s%.64s: %s ", w->edit[0] ? "Edit " :
+		    "New certificate", w->edit, w->edit[0] ? "Renew" :
 		    wiz_titles[w->step]);
 	ui_put(ui, 1, x, width, ROLE_DIALOG_BUTTON, title);
 	for (i = 2; i < rows + 1; i++)
@@ -155,7 +164,8 @@ wiz_focus_move(struct wizard *w, int dir)
 		w->focus = f[(i + n + (size_t)(dir > 0 ? 1 : n - 1)) % n];
 }
 
-/* Builds the issue command from the answers. */
+/* Builds the issue command from the answers; when editing, a renewal
+ * now with the new definition. */
 static struct engine_cmd *
 wiz_command(const struct wizard *w)
 {
@@ -166,8 +176,10 @@ wiz_command(const struct wizard *w)
 	size_t i;
 	int n;
 
-	if ((cmd = engine_cmd_new(ENGINE_CMD_ISSUE, w->text[WF_CERTNAME].text)) == NULL)
+	if ((cmd = engine_cmd_new(w->edit[0] ? ENGINE_CMD_RENEW : ENGINE_CMD_ISSUE,
+	    w->text[WF_CERTNAME].text)) == NULL)
 		return NULL;
+	cmd->force = cmd->defined = w->edit[0] != '\0';
 	for (i = 0; i < w->n_names; i++)
 		if (engine_cmd_add_domain(cmd, w->ids[i].value, &err) != 0)
 			goto fail;
@@ -262,6 +274,8 @@ wiz_issue_key(struct ui *ui, struct wizard *w, int action)
 static int
 wiz_step_key(struct ui *ui, struct wizard *w, int action)
 {
+	int rc;
+
 	switch (action) {
 	case WZ_NEXT: wiz_focus_move(w, 1); break;
 	case WZ_PREV: wiz_focus_move(w, -1); break;
@@ -272,6 +286,8 @@ wiz_step_key(struct ui *ui, struct wizard *w, int action)
 		if (wiz_check(ui, w, w->step) != 0)
 			break;
 		if (w->step == WIZ_REVIEW) {
+			if (w->edit[0] && (rc = wiz_edit_save(ui, w)) <= 0)
+				return UI_HANDLED | (rc < 0 ? UI_REDRAW : UI_CLOSE);
 			wiz_issue(ui, w);
 			break;
 		}
@@ -280,6 +296,8 @@ wiz_step_key(struct ui *ui, struct wizard *w, int action)
 			wiz_ca_fetch(ui, w);
 		if (w->step == WIZ_PREFLIGHT)
 			wiz_preflight_start(ui, w);
+		if (w->step == WIZ_REVIEW && w->edit[0])
+			wiz_edit_review(w);
 		if (w->step == WIZ_PROVE && w->wildcard)
 			w->method = WM_DNS;
 		wiz_focus_first(w);
@@ -287,8 +305,8 @@ wiz_step_key(struct ui *ui, struct wizard *w, int action)
 	case WZ_BACK:
 		w->note[0] = '\0';
 		if (w->step == WIZ_NAMES) {
-			ui_message(ui, ROLE_STATUSLINE, "new certificate: left; nothing "
-			    "was written");
+			ui_message(ui, ROLE_STATUSLINE, "%s: left; nothing was "
+			    "written", w->edit[0] ? w->edit : "new certificate");
 			return UI_HANDLED | UI_CLOSE;
 		}
 		w->step--;
@@ -309,7 +327,7 @@ wiz_key(struct ui *ui, void *st, int action, int key)
 	if (w->step == WIZ_ISSUE)
 		return wiz_issue_key(ui, w, action);
 	typing = w->focus != WF_AGREE && w->focus != WF_METHOD &&
-	    w->focus != WF_KEY && w->focus != WF_CA &&
+	    w->focus != WF_KEY && w->focus != WF_AFTER && w->focus != WF_CA &&
 	    w->focus != WF_PROFILE && w->focus != WF_COUNT;
 	if (typing && action != WZ_GO && action != WZ_BACK && action != WZ_NEXT &&
 	    action != WZ_PREV && form_text_key(&w->text[w->focus], key)) {
@@ -368,6 +386,7 @@ wiz_event(struct ui *ui, void *st, const struct event *ev)
 	struct wizard *w = st;
 	struct err err;
 	char *path = NULL;
+	const char *cfg;
 
 	if (wiz_ca_event(w, ev))
 		return UI_REDRAW;
@@ -378,15 +397,15 @@ wiz_event(struct ui *ui, void *st, const struct event *ev)
 	if (ev->kind != EVENT_DONE)
 		return UI_REDRAW;
 	w->ended = 1;
-	if (ui->cli->config_path == NULL && (path = config_default_path(&err)) == NULL)
-		snprintf(w->saved, sizeof w->saved, "Not added to the config: %.250s",
-		    err.msg);
-	else if (wiz_save(path ? path : ui->cli->config_path, w, &err) != 0)
+	if (w->edit[0])
+		;	/* saved before the renewal: w->saved says where */
+	else if ((cfg = wiz_config_path(ui, &path, &err)) == NULL ||
+	    wiz_save(cfg, w, &err) != 0)
 		snprintf(w->saved, sizeof w->saved, "Not added to the config: %.250s",
 		    err.msg);
 	else
 		snprintf(w->saved, sizeof w->saved, "Its definition was added to %.250s.",
-		    path ? path : ui->cli->config_path);
+		    cfg);
 	free(path);
 	ui_message(ui, ROLE_STATUSLINE, "%s issued. %s", w->text[WF_CERTNAME].text,
 	    w->saved);

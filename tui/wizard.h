@@ -2,7 +2,8 @@
  * wizard: the onboarding wizard's parts, shared by its files. The
  * screen and the Issue step are in wizard.c, each step's fields, checks
  * and page in wizard_steps.c, writing the certificate's definition into
- * the configuration file in wizard_save.c.
+ * the configuration file in wizard_save.c, editing an existing one (e)
+ * in wizard_edit.c.
  */
 #ifndef CERTDECK_WIZARD_H
 #define CERTDECK_WIZARD_H
@@ -24,7 +25,7 @@ enum wiz_step { WIZ_NAMES = 0, WIZ_ACCOUNT, WIZ_PROVE, WIZ_KEY, WIZ_DEPLOY,
 /* The fields of every step, in the order Tab visits them. */
 enum wiz_field { WF_NAMES = 0, WF_CERTNAME, WF_EMAIL, WF_AGREE, WF_METHOD,
 	WF_PORT, WF_WEBROOT, WF_HOOK, WF_KEY, WF_FULLCHAIN, WF_KEYCOPY, WF_RELOAD,
-	WF_CA, WF_URL, WF_EAB_KID, WF_EAB_HMAC, WF_PROFILE, WF_COUNT };
+	WF_AFTER, WF_CA, WF_URL, WF_EAB_KID, WF_EAB_HMAC, WF_PROFILE, WF_COUNT };
 
 /* How control of the names is proven. */
 enum wiz_method { WM_HTTP = 0, WM_WEBROOT, WM_ALPN, WM_DNS, WM_COUNT };
@@ -64,6 +65,12 @@ struct wizard {
 	struct engine_reply *pre;	/* the preflight's findings */
 	uint32_t pre_job;
 	int preflight_seen;		/* Enter was told about the ✗ lines */
+	/* Editing (e): the certificate's name ("" for a new one), its names
+	 * before, and what Enter on Review does after saving. */
+	char edit[80];
+	char edit_names[FORM_TEXT_MAX];
+	int edit_unmanaged;		/* its record says "managed": false */
+	int renew_now;			/* WF_AFTER: save and renew, or save */
 };
 
 /* wizard_steps.c */
@@ -100,11 +107,34 @@ void wiz_choose(struct wizard *w, int dir);
 void wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width,
     int rows);
 
+/* The configuration file the screens change, in `*owned` when it had to
+ * be found (caller frees); NULL with `err` set when there is none. */
+const char *wiz_config_path(struct ui *ui, char **owned, struct err *err);
+
+/* wizard_edit.c */
+/* Prefills `w` to edit NAME: from its definition in the configuration
+ * file, else (issued from the command line) from its record. 0, or -1
+ * with a message given. */
+int wiz_edit_open(struct ui *ui, struct wizard *w, const char *name);
+
+/* On reaching Review: renewing now is offered first when the names
+ * changed (the next certificate must carry them). */
+void wiz_edit_review(struct wizard *w);
+
+/* Review's last lines when editing: the save-and-renew choice. */
+int wiz_edit_draw_after(struct ui *ui, struct wizard *w, int y, int x,
+    int width);
+
+/* Enter on Review when editing: replaces the definition in the config
+ * file. -1 with w->note saying why (nothing written), 0 saved, 1 saved
+ * and a renewal is wanted. */
+int wiz_edit_save(struct ui *ui, struct wizard *w);
+
 /* wizard_save.c */
 /* Adds certificate `w`'s definition to the configuration file at `path`
- * (created 0600 when missing), keeping every other setting: the file is
- * read with libconfig, written to a temporary file in the same folder
- * and renamed over it. 0, or -1 with `err` set and the file untouched. */
+ * (created 0600 when missing), or replaces the settings the wizard asks
+ * about in the one there, keeping every other setting (config_edit).
+ * 0, or -1 with `err` set and the file untouched. */
 int wiz_save(const char *path, const struct wizard *w, struct err *err);
 
 /* wizard_ca.c: the CA and account step, and Preflight. */

@@ -67,7 +67,8 @@ wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
 	switch (step) {
 	case WIZ_NAMES:
 		out[n++] = WF_NAMES;
-		out[n++] = WF_CERTNAME;
+		if (w->edit[0] == '\0')	/* the store's name stays */
+			out[n++] = WF_CERTNAME;
 		break;
 	case WIZ_ACCOUNT:
 		n = wiz_ca_fields(w, out);
@@ -90,6 +91,10 @@ wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
 		out[n++] = WF_FULLCHAIN;
 		out[n++] = WF_KEYCOPY;
 		out[n++] = WF_RELOAD;
+		break;
+	case WIZ_REVIEW:
+		if (w->edit[0] != '\0')
+			out[n++] = WF_AFTER;
 		break;
 	default:
 		break;
@@ -218,7 +223,7 @@ wiz_check_names(struct ui *ui, struct wizard *w)
 	if (names_cert_name_ok(name, &err) != 0)
 		return snprintf(w->note, sizeof w->note, "Certificate name: %.200s",
 		    err.msg), -1;
-	if (certlist_find(ui->certs, name) != (size_t)-1)
+	if (strcmp(name, w->edit) != 0 && certlist_find(ui->certs, name) != (size_t)-1)
 		return snprintf(w->note, sizeof w->note, "A certificate named %.64s "
 		    "already exists; choose another name.", name), -1;
 	return 0;
@@ -387,6 +392,9 @@ wiz_choose(struct wizard *w, int dir)
 	case WF_KEY:
 		w->key = (w->key + (dir > 0 ? 1 : wiz_n_key_types - 1)) % wiz_n_key_types;
 		break;
+	case WF_AFTER:
+		w->renew_now = !w->renew_now;
+		break;
 	default:
 		break;
 	}
@@ -541,6 +549,8 @@ wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 		    ROLE_DIALOG, line, 4);
 	}
 	y++;
+	if (w->edit[0] != '\0')
+		return wiz_edit_draw_after(ui, w, y, x, width);
 	ui_put(ui, y++, x, width, ROLE_TITLE, "Enter issues it. Its definition "
 	    "goes into the config file only once it is issued.");
 	return y;
