@@ -172,6 +172,11 @@ int wiz_preflight_check(struct wizard *w);
 int wiz_preflight_draw(struct ui *ui, struct wizard *w, int y, int x,
     int width, int rows);
 
+/* wizard_steps.c: a choice drawn as "< value >" after its label, the
+ * cursor on it when focused; returns the next row. */
+int wiz_draw_choice(struct ui *ui, struct wizard *w, enum wiz_field f, int y,
+    int x, int width, const char *label, const char *value);
+
 /* wizard_steps.c: looks for the account the engine would use at the CA
  * whose directory is `url`, into w->account_exists and its contact. */
 void wiz_find_account(struct ui *ui, struct wizard *w, const char *url);

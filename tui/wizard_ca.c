@@ -220,24 +220,6 @@ wiz_ca_choose(struct ui *ui, struct wizard *w, int dir)
 	}
 }
 
-static int
-wiz_ca_choice(struct ui *ui, struct wizard *w, enum wiz_field f, int y, int x,
-    int width, const char *label, const char *value)
-{
-	char text[600];
-
-	snprintf(text, sizeof text, "< %s >", value);
-	ui_put(ui, y, x, WIZ_CA_LABEL, w->focus == f ? ROLE_TITLE : ROLE_LABEL,
-	    label);
-	ui_put(ui, y, x + WIZ_CA_LABEL, width - WIZ_CA_LABEL, w->focus == f ?
-	    ROLE_SELECTED : ROLE_DIALOG, text);
-	if (w->focus == f) {
-		ui->cursor_y = y;
-		ui->cursor_x = x + WIZ_CA_LABEL + 2;
-	}
-	return y + 1;
-}
-
 /* What the directory says, or that it is being read, or why not. */
 static int
 wiz_ca_draw_dir(struct ui *ui, struct wizard *w, int y, int x, int width)
@@ -287,7 +269,7 @@ wiz_ca_draw(struct ui *ui, struct wizard *w, int y, int x, int width)
 		    p[w->ca - 1].directory);
 	else
 		snprintf(value, sizeof value, "another directory URL");
-	y = wiz_ca_choice(ui, w, WF_CA, y, x, width, "CA:", value);
+	y = wiz_draw_choice(ui, w, WF_CA, y, x, width, "CA:", value);
 	if (w->ca + 1 == wiz_ca_count()) {
 		form_text_draw(ui, y++, x, width, WIZ_CA_LABEL, "Directory URL:",
 		    &w->text[WF_URL], w->focus == WF_URL);
@@ -339,7 +321,7 @@ wiz_ca_draw_profile(struct ui *ui, struct wizard *w, int y, int x, int width)
 	if (d == NULL || d->n_profiles == 0)
 		return y;
 	y++;
-	y = wiz_ca_choice(ui, w, WF_PROFILE, y, x, width, "Profile:", w->profile ?
+	y = wiz_draw_choice(ui, w, WF_PROFILE, y, x, width, "Profile:", w->profile ?
 	    d->profiles[w->profile - 1] : "the CA's default");
 	snprintf(desc, sizeof desc, "%s", w->profile ?
 	    d->profile_descs[w->profile - 1] : "no profile is asked for");

@@ -421,7 +421,7 @@ wiz_draw_text(struct ui *ui, struct wizard *w, enum wiz_field f, int y, int x,
 }
 
 /* A choice shown as "< value >", changed with Left/Right or Space. */
-static int
+int
 wiz_draw_choice(struct ui *ui, struct wizard *w, enum wiz_field f, int y, int x,
     int width, const char *label, const char *value)
 {
