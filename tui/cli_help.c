@@ -93,6 +93,9 @@ static const struct {
 	  "Renews the certificates that are due: by default when less than a third\n"
 	  "of their lifetime is left (renew_fraction, renew_days in the config).\n"
 	  "A certificate that is not due is left alone, and so is a revoked one.\n"
+	  "One no longer managed (x in the screens: its definition archived in\n"
+	  "removed.d beside the config file) is passed by, even with --force,\n"
+	  "until a definition in the config names it again.\n"
 	  "When the CA publishes renewal information (RFC 9773), a certificate is\n"
 	  "also due once a moment picked in the CA's suggested window has come.\n"
 	  "Every earlier version stays in STATE/archive/NAME/.\n"
@@ -182,7 +185,9 @@ cli_usage(FILE *out)
 	fprintf(out, "Usage: certdeck [OPTIONS] COMMAND [ARGS]\n\n"
 	    "certdeck manages ACME (RFC 8555) certificates: it issues, renews and\n"
 	    "revokes them, and keeps every version in its state folder. Without a\n"
-	    "command, on a terminal, it opens the screens.\n\nCommands:\n");
+	    "command, on a terminal, it opens the screens: n sets up a certificate,\n"
+	    "e edits its definition, x stops managing it, ? lists every key.\n"
+	    "\nCommands:\n");
 	for (i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
 		fprintf(out, "  certdeck %s\n", cli_commands[i].synopsis);
 	fprintf(out, "\n%s\nCAs by name (--ca NAME, or ca = \"NAME\" in the config);\n"

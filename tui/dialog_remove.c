@@ -30,7 +30,7 @@ static const struct ui_key remove_keys[] = {
 };
 
 struct remove {
-	char name[80];
+	char name[FORM_NAME_MAX];	/* first: see form_named_new() */
 	struct form_text typed;
 	char note[400];			/* why Enter did nothing, or the outcome */
 	uint32_t job;
@@ -40,20 +40,7 @@ struct remove {
 static void *
 remove_open(struct ui *ui, const char *arg)
 {
-	struct remove *r;
-
-	if ((r = calloc(1, sizeof *r)) == NULL) {
-		ui_message(ui, ROLE_LOG_ERROR, "out of memory");
-		return NULL;
-	}
-	snprintf(r->name, sizeof r->name, "%s", arg);
-	return r;
-}
-
-static void
-remove_close(void *st)
-{
-	free(st);
+	return form_named_new(ui, sizeof(struct remove), arg);
 }
 
 static void
@@ -75,8 +62,7 @@ remove_draw(struct ui *ui, void *st)
 	    CONFIG_EDIT_REMOVED_DIR "/");
 	y += ui_put_wrapped(ui, y, x, w - 4, ROLE_DIALOG, text, 6) + 1;
 	if (r->job == 0) {
-		snprintf(text, sizeof text, "Type %s to confirm: ", r->name);
-		form_text_draw(ui, y++, x, w - 4, ui_width(text), text, &r->typed, 1);
+		form_confirm_draw(ui, y++, x, w - 4, r->name, &r->typed, 1);
 	} else if (r->ended == 0)
 		ui_put(ui, y++, x, w - 4, ROLE_PENDING, "Marking its record…");
 	ui_put_wrapped(ui, y + 1, x, w - 4, r->ended > 0 ? ROLE_OK : ROLE_LOG_ERROR,
@@ -189,7 +175,7 @@ const struct screen_ops screen_remove_ops = {
 	.keys = remove_keys,
 	.n_keys = sizeof remove_keys / sizeof remove_keys[0],
 	.open = remove_open,
-	.close = remove_close,
+	.close = free,
 	.draw = remove_draw,
 	.key = remove_key,
 	.event = remove_event,

@@ -50,7 +50,7 @@ static const struct {
 enum { FOCUS_REASON, FOCUS_KEY, FOCUS_NAME, FOCUS_N };
 
 struct revoke {
-	char name[80];
+	char name[FORM_NAME_MAX];	/* first: see form_named_new() */
 	size_t reason;			/* in revoke_reasons */
 	int with_key;
 	int focus;
@@ -63,20 +63,7 @@ struct revoke {
 static void *
 revoke_open(struct ui *ui, const char *arg)
 {
-	struct revoke *r;
-
-	if ((r = calloc(1, sizeof *r)) == NULL) {
-		ui_message(ui, ROLE_LOG_ERROR, "out of memory");
-		return NULL;
-	}
-	snprintf(r->name, sizeof r->name, "%s", arg);
-	return r;
-}
-
-static void
-revoke_close(void *st)
-{
-	free(st);
+	return form_named_new(ui, sizeof(struct revoke), arg);
 }
 
 /* The certificate's status word from the list, after the job. */
@@ -122,9 +109,7 @@ revoke_draw_form(struct ui *ui, struct revoke *r, int y, int x, int w)
 	} else
 		ui_put(ui, y, x, w, ROLE_DIALOG, "");
 	y += 2;
-	snprintf(line, sizeof line, "Type %s to confirm: ", r->name);
-	form_text_draw(ui, y++, x, w, ui_width(line), line, &r->typed,
-	    r->focus == FOCUS_NAME);
+	form_confirm_draw(ui, y++, x, w, r->name, &r->typed, r->focus == FOCUS_NAME);
 	ui_put(ui, y, x, w, ROLE_LOG_ERROR, r->note);
 }
 
@@ -252,7 +237,7 @@ const struct screen_ops screen_revoke_ops = {
 	.keys = revoke_keys,
 	.n_keys = sizeof revoke_keys / sizeof revoke_keys[0],
 	.open = revoke_open,
-	.close = revoke_close,
+	.close = free,
 	.draw = revoke_draw,
 	.key = revoke_key,
 	.event = revoke_event,

@@ -7,6 +7,7 @@
 
 #include <curses.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -103,4 +104,27 @@ form_job_draw(struct ui *ui, uint32_t job, int y, int x, int w, int rows)
 		    ROLE_NORMAL, l->text);
 	}
 	return drawn;
+}
+
+void *
+form_named_new(struct ui *ui, size_t size, const char *name)
+{
+	char *st;
+
+	if ((st = calloc(1, size)) == NULL) {
+		ui_message(ui, ROLE_LOG_ERROR, "out of memory");
+		return NULL;
+	}
+	snprintf(st, FORM_NAME_MAX, "%s", name != NULL ? name : "");
+	return st;
+}
+
+void
+form_confirm_draw(struct ui *ui, int y, int x, int w, const char *name,
+    const struct form_text *typed, int focused)
+{
+	char label[FORM_NAME_MAX + 32];
+
+	snprintf(label, sizeof label, "Type %s to confirm: ", name);
+	form_text_draw(ui, y, x, w, ui_width(label), label, typed, focused);
 }

@@ -33,6 +33,16 @@ void form_text_set(struct form_text *t, const char *text);
 void form_text_draw(struct ui *ui, int y, int x, int w, int lw,
     const char *label, const struct form_text *t, int focused);
 
+/* The state of a dialog about one certificate: `size` zeroed bytes that
+ * start with a char[FORM_NAME_MAX] holding `name`. NULL on failure, with
+ * a message given; freed with free(). */
+#define FORM_NAME_MAX 80
+void *form_named_new(struct ui *ui, size_t size, const char *name);
+
+/* A destructive dialog's last field: "Type NAME to confirm: [...]". */
+void form_confirm_draw(struct ui *ui, int y, int x, int w, const char *name,
+    const struct form_text *typed, int focused);
+
 /* Draws the last lines of job `job`'s log in `rows` rows from row `y`;
  * returns the rows used. */
 int form_job_draw(struct ui *ui, uint32_t job, int y, int x, int w, int rows);
