@@ -416,6 +416,10 @@ SCENARIOS = {
                         {"directory": _dir_without("newOrder", "newNonce")}),
     "dir-http": ("the directory's endpoints are http: URLs",
                  {"directory": _dir_http}),
+    # Not a fault: a CA with nothing in meta (no terms of service, no
+    # profiles, no CAA identities), for the wizard's CA step.
+    "dir-no-meta": ("the directory has no meta object",
+                    {"directory": _dir_without("meta")}),
     "terms-changed": (
         "newOrder: userActionRequired, new terms of service to agree to",
         {"new_order": lambda srv, **kw: problem(

@@ -3,11 +3,14 @@
 # Preflight step checks names, CAA and the port, against Pebble requiring
 # external account binding and the project's own ACME server (profiles,
 # caaIdentities), with pebble-challtestsrv as the DNS. The terms of
-# service are shown and must be agreed to; the EAB fields appear and the
-# HMAC key is checked as typed; a wrong key gets the CA's refusal when
-# the account is created and the right one issues; another CA's directory
-# shows its profiles, offered on the Key step; a name that does not
-# resolve and a CAA record naming another CA get ✗, a busy port gets !.
+# service are shown and must be agreed to (a CA without terms asks for
+# no agreement; one whose directory is unusable shows why in place and
+# is read again on Enter); the EAB fields appear and the HMAC key is
+# checked as typed; a wrong key gets the CA's refusal when the account is
+# created and the right one issues; another CA's directory shows its
+# profiles, offered on the Key step, and the definition keeps that CA and
+# the profile; a name that does not resolve and a CAA record naming
+# another CA get ✗, a busy port gets !.
 
 export PEBBLE_EAB=1
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
@@ -54,6 +57,24 @@ mgmt add-a '{"host":"caa.example.test.","addresses":["127.0.0.1"]}'
 mgmt add-caa '{"host":"example.test.","policies":[{"tag":"issue","value":"otherca.example"}]}'
 busy=${PEBBLE_DIR_URL#https://127.0.0.1:}
 busy=${busy%%/*}
+# A CA that publishes no terms: nothing to agree to.
+acmesrv_scenario dir-no-meta
+tmux_send n
+tmux_send -l 'plain.example.test'
+tmux_send Enter
+tmux_wait_for 'Terms of service' >/dev/null
+tmux_send Left Tab
+tmux_send -l "$ACMESRV_DIR_URL"
+tmux_send Enter
+check "a CA without terms: nothing to agree to" \
+    tmux_wait_for 'publishes no terms of service: there is nothing to agree to'
+like "$(tmux_capture)" 'Terms of service: +none given' "the step says there are none"
+tmux_send Enter
+check "and Enter goes on without an agreement" tmux_wait_for 'step 3 of 7'
+tmux_send Escape Escape Escape
+check "leaving writes nothing" tmux_wait_for 'nothing was written'
+acmesrv_scenario none
+
 tmux_send n
 tmux_send -l 'nx.example.test, caa.example.test'
 tmux_send Enter
