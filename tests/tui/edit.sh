@@ -59,6 +59,14 @@ enter_until()
 	tmux_wait_for "step [0-9] of [0-9], $1"
 }
 
+# --- the keys are listed: the footer and the ? help
+like "$(row 29)" 'e edit' "the footer names e"
+tmux_send '?'
+check "? lists e" tmux_wait_for 'e +edit its definition with the set-up steps'
+like "$(tmux_capture)" 'x +stop managing it: definition archived, files kept' "and x"
+tmux_send Escape
+tmux_wait_gone 'edit its definition' >/dev/null
+
 # --- e: the wizard's forms, prefilled; Esc writes nothing
 cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
 select_cert alpha
