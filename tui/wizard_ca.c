@@ -20,6 +20,7 @@
 #include "b64url.h"
 #include "cli.h"
 #include "config.h"
+#include "config_edit.h"
 #include "engine.h"
 #include "jobs.h"
 #include "screen.h"
@@ -338,18 +339,6 @@ wiz_ca_profile(const struct wizard *w)
 	    d->profiles[w->profile - 1] : NULL;
 }
 
-/* Sets string `key` of group `g` to `value`, replacing it. */
-static int
-wiz_ca_set(config_setting_t *g, const char *key, const char *value)
-{
-	config_setting_t *s;
-
-	if (config_setting_get_member(g, key) != NULL)
-		config_setting_remove(g, key);
-	return (s = config_setting_add(g, key, CONFIG_TYPE_STRING)) != NULL &&
-	    config_setting_set_string(s, value) == CONFIG_TRUE ? 0 : -1;
-}
-
 /* The cas entry for a typed directory URL: the one with that directory,
  * else a new one named after its host ("acme.example", made unique). */
 static const char *
@@ -378,7 +367,8 @@ wiz_ca_entry(config_setting_t *root, const char *url, char *name, size_t namesz)
 			break;
 	}
 	if ((e = config_setting_add(cas, NULL, CONFIG_TYPE_GROUP)) == NULL ||
-	    wiz_ca_set(e, "name", name) != 0 || wiz_ca_set(e, "directory", url) != 0)
+	    config_edit_set_string(e, "name", name) != 0 ||
+	    config_edit_set_string(e, "directory", url) != 0)
 		return NULL;
 	return name;
 }
@@ -394,9 +384,9 @@ wiz_ca_save(config_setting_t *root, config_setting_t *g,
 	if (w->ca > 0 && ca == NULL &&
 	    (ca = wiz_ca_entry(root, w->ca_url, name, sizeof name)) == NULL)
 		return err_nomem(err, "configuration: cas");
-	if ((ca != NULL && wiz_ca_set(g, "ca", ca) != 0) ||
+	if ((ca != NULL && config_edit_set_string(g, "ca", ca) != 0) ||
 	    (wiz_ca_profile(w) != NULL &&
-	    wiz_ca_set(g, "profile", wiz_ca_profile(w)) != 0))
+	    config_edit_set_string(g, "profile", wiz_ca_profile(w)) != 0))
 		return err_nomem(err, "configuration");
 	return 0;
 }
