@@ -81,6 +81,14 @@ struct engine *cli_engine_start(const struct cli *c);
 int cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n,
     size_t *changed);
 
+/* cli_jobs.c: fills what `cmd` leaves open (challenge, deploy steps,
+ * endpoints, profile, chain, names, key type) from its certificate's
+ * definition in the config file, if it has one; the command line and the
+ * screens both renew through it, so a renewal deploys and probes however
+ * it was started. Returns 0, or -1 with `err` naming FILE:LINE. */
+int cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd,
+    struct err *err);
+
 /* cli_jobs.c: the commands that run jobs. */
 int cli_issue(const struct cli *c);
 int cli_renew(const struct cli *c);

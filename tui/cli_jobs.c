@@ -326,45 +326,41 @@ cli_deploy_from_config(const struct config_cert *cc, struct engine_deploy *d,
 	return 0;
 }
 
-/* Fills what the command line left open from the certificate's
- * definition in the config file, if it has one. */
-static int
-cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd)
+int
+cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd,
+    struct err *err)
 {
 	const struct config_cert *cc = config_find_cert(&c->cfg, cmd->name);
-	struct err err;
 	size_t i;
 
 	if (cc == NULL || cmd->kind == ENGINE_CMD_REVOKE)
 		return 0;
 	cmd->defined = 1;
 	if (cc->webroot != NULL && *cc->webroot != '\0' && cmd->challenge == NULL &&
-	    (str_set(&cmd->challenge, "webroot", &err) != 0 ||
-	    str_set(&cmd->webroot, cc->webroot, &err) != 0))
+	    (str_set(&cmd->challenge, "webroot", err) != 0 ||
+	    str_set(&cmd->webroot, cc->webroot, err) != 0))
 		return -1;
 	if (cc->challenge != NULL && strcmp(cc->challenge, "http-01") != 0 &&
-	    cmd->challenge == NULL && str_set(&cmd->challenge, cc->challenge, &err) != 0)
+	    cmd->challenge == NULL && str_set(&cmd->challenge, cc->challenge, err) != 0)
 		return -1;
-	if (cli_deploy_from_config(cc, &cmd->deploy, &err) != 0 ||
+	if (cli_deploy_from_config(cc, &cmd->deploy, err) != 0 ||
 	    (cmd->endpoints == NULL && endpoint_dup(&cmd->endpoints, &cmd->n_endpoints,
-	    cc->endpoints, cc->n_endpoints, &err) != 0))
+	    cc->endpoints, cc->n_endpoints, err) != 0))
 		return -1;
 	if (cc->profile != NULL && *cc->profile != '\0' && cmd->profile == NULL &&
-	    str_set(&cmd->profile, cc->profile, &err) != 0)
+	    str_set(&cmd->profile, cc->profile, err) != 0)
 		return -1;
 	if (cc->preferred_chain != NULL && *cc->preferred_chain != '\0' &&
 	    cmd->preferred_chain == NULL &&
-	    str_set(&cmd->preferred_chain, cc->preferred_chain, &err) != 0)
+	    str_set(&cmd->preferred_chain, cc->preferred_chain, err) != 0)
 		return -1;
 	if (cmd->n_domains == 0)
 		for (i = 0; i < cc->n_domains; i++)
-			if (engine_cmd_add_domain(cmd, cc->domains[i], &err) != 0)
+			if (engine_cmd_add_domain(cmd, cc->domains[i], err) != 0)
 				return -1;
 	if (cmd->key_type == 0 && cc->key_type != NULL &&
-	    crypto_key_type_parse(cc->key_type, &cmd->key_type, &err) != 0) {
-		fprintf(stderr, "certdeck: %s:%d: %s\n", c->cfg.path, cc->line, err.msg);
-		return -1;
-	}
+	    crypto_key_type_parse(cc->key_type, &cmd->key_type, err) != 0)
+		return err_prefix(err, "%s:%d", c->cfg.path, cc->line);
 	return 0;
 }
 
@@ -408,7 +404,8 @@ cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 		engine_cmd_free(cmd);
 		return NULL;
 	}
-	if (kind == ENGINE_CMD_RENEW && cli_cmd_from_config(c, cmd) != 0) {
+	if (kind == ENGINE_CMD_RENEW && cli_cmd_from_config(c, cmd, &err) != 0) {
+		fprintf(stderr, "certdeck: %s: %s\n", name, err.msg);
 		engine_cmd_free(cmd);
 		return NULL;
 	}
@@ -516,7 +513,8 @@ cli_issue(const struct cli *c)
 			engine_cmd_free(cmd);
 			return CLI_FAILED;
 		}
-	if (cli_cmd_from_config(c, cmd) != 0) {
+	if (cli_cmd_from_config(c, cmd, &err) != 0) {
+		fprintf(stderr, "certdeck: %s: %s\n", cmd->name, err.msg);
 		engine_cmd_free(cmd);
 		return CLI_USAGE;
 	}

@@ -209,10 +209,17 @@ uint32_t
 ui_renew(struct ui *ui, const char *name, int force)
 {
 	struct engine_cmd *cmd;
+	struct err err;
 	uint32_t id;
 
-	if ((cmd = engine_cmd_new(ENGINE_CMD_RENEW, name)) != NULL)
+	if ((cmd = engine_cmd_new(ENGINE_CMD_RENEW, name)) != NULL) {
 		cmd->force = force;
+		if (cli_cmd_from_config(ui->cli, cmd, &err) != 0) {
+			engine_cmd_free(cmd);
+			dialog_message(ui, "Renewal not started", err.msg);
+			return 0;
+		}
+	}
 	if ((id = ui_submit(ui, cmd, "Renewal")) == 0)
 		return 0;
 	ui_message(ui, ROLE_STATUSLINE, "%s of %s started (job #%u)",

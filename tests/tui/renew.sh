@@ -1,6 +1,7 @@
 #!/bin/bash
 # renew.sh: renewals started from the screens against Pebble. r asks,
-# then the engine starts and says the certificate is not due; R renews
+# then the engine starts and, the certificate not being due, only makes
+# the copy its definition in the config file asks for; R renews
 # it anyway, and the order's progress shows in Orders (pending, then
 # valid) and in Activity with no key pressed meanwhile. Pebble's DNS is
 # held (SIGSTOP) while the order waits on validation, so the pending
@@ -16,6 +17,14 @@ read -r PEBBLE_PID CHALLTESTSRV_PID <<<"$(pebble_pids)"
 cdk_out "$OUT" issue alpha -d alpha.example.test || { diag_file "$OUT"; bail_out "issue alpha"; }
 ok "alpha issued by Pebble"
 
+# alpha's definition deploys a copy: a renewal started from the screens
+# makes it like one started by the timer.
+mkdir -p "$PEBBLE_SCRATCH/deploy"
+cat >>"$CONF" <<EOF
+certificates = ( { name = "alpha"; domains = [ "alpha.example.test" ];
+    deploy_fullchain = "$PEBBLE_SCRATCH/deploy/alpha.pem"; } );
+EOF
+
 # Let a stopped server go on whatever happens to the test.
 at_exit 'kill -CONT $PEBBLE_PID $CHALLTESTSRV_PID 2>/dev/null'
 
@@ -27,7 +36,10 @@ tmux_send r
 check "r asks before renewing" tmux_wait_for 'Renew alpha'
 like "$(tmux_capture)" '\[ Yes \] +\[ No \]' "the dialog offers Yes and No"
 tmux_send y
-check "the engine answers: not due" tmux_wait_for "alpha: done: .*not due"
+check "not due, the engine only makes the copy the definition asks for" \
+    tmux_wait_for "alpha: done: alpha: version 1 deployed"
+check "the copy is the current full chain" \
+    cmp -s "$PEBBLE_SCRATCH/deploy/alpha.pem" "$STATE/live/alpha/fullchain.pem"
 tmux_send 4
 check "Activity shows the job's events" tmux_wait_for 'info +#1 alpha: (queued|directory|account)'
 tmux_send 3
@@ -52,6 +64,8 @@ like "$(row 28)" 'alpha' "the status line shows the last event"
 tmux_send 4
 check "Activity: the certificate was stored" tmux_wait_for '#2 alpha: stored'
 check "Activity: the job is done" tmux_wait_for '#2 alpha: done'
+check "the definition's deploy step ran: the copy is the new full chain" \
+    cmp -s "$PEBBLE_SCRATCH/deploy/alpha.pem" "$STATE/live/alpha/fullchain.pem"
 tmux_send 1 g Enter
 check "the detail lists version 2 as current" tmux_wait_for 'versions: +2: serial .*\(current\)'
 check "the detail shows the last job's log" tmux_wait_for 'Last job: #2, done'
