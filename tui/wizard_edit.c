@@ -92,16 +92,14 @@ wiz_edit_strings(config_setting_t *g, const char *key, const char **v, size_t ma
 static void
 wiz_edit_from_group(struct wizard *w, config_setting_t *g)
 {
-	const char *v[WIZ_NAMES_MAX * 2], *s;
+	const char *v[WIZ_NAMES_MAX * 2], *s = NULL, *webroot = NULL;
 	size_t n;
 
 	n = wiz_edit_strings(g, "domains", v, WIZ_NAMES_MAX);
 	wiz_edit_join(&w->text[WF_NAMES], v, n, ", ");
-	s = NULL;
 	(void)config_setting_lookup_string(g, "challenge", &s);
-	v[0] = NULL;
-	(void)config_setting_lookup_string(g, "webroot", &v[0]);
-	wiz_edit_method(w, s, v[0]);
+	(void)config_setting_lookup_string(g, "webroot", &webroot);
+	wiz_edit_method(w, s, webroot);
 	s = NULL;
 	(void)config_setting_lookup_string(g, "key_type", &s);
 	wiz_edit_key(w, s);
@@ -124,9 +122,12 @@ wiz_edit_from_config(struct ui *ui, struct wizard *w, const char *name)
 	config_t cfg;
 	int rc = 0;
 
+	/* No file yet: nothing defined (the record fills the form). */
 	if ((path = wiz_config_path(ui, &owned, &err)) == NULL ||
-	    access(path, F_OK) != 0)
-		return free(owned), 0;
+	    access(path, F_OK) != 0) {
+		free(owned);
+		return 0;
+	}
 	config_init(&cfg);
 	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
 		ui_message(ui, ROLE_LOG_ERROR, "%s:%d: %s", path,
