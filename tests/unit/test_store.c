@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "certrec.h"
+#include "due.h"
 #include "fstest.h"
 #include "store.h"
 
@@ -353,6 +355,43 @@ test_documents(void **state)
 	    0, &err), -1);
 	assert_int_equal(store_doc_write(fx->s, "live/x", "C", 1, 0, &err), -1);
 	assert_int_equal(temps_under(fx->dir), 0);
+	buf_free(&b);
+}
+
+/* A record from before "managed" existed is managed; the mark survives a
+ * save and a load, is written only while set, and stops the forecast. */
+static void
+test_certrec_managed(void **state)
+{
+	static const char old[] = "{ \"name\": \"www\", \"domains\": "
+	    "[ \"www.example.test\" ], \"status\": \"valid\", \"version\": 1,"
+	    " \"not_before\": 1000000, \"not_after\": 9000000 }";
+	struct fixture *fx = *state;
+	struct certrec rec;
+	struct err err;
+	char why[256];
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(store_doc_write(fx->s, "certs/www.json", old,
+	    strlen(old), 1, &err), 0);
+	assert_int_equal(certrec_load(fx->s, "www", &rec, &err), 1);
+	assert_int_equal(rec.unmanaged, 0);
+	assert_true(due_forecast(&rec, 1.0 / 3, 0, 0, why, sizeof why) > 0);
+	rec.unmanaged = 1;
+	assert_int_equal(certrec_save(fx->s, &rec, &err), 0);
+	certrec_free(&rec);
+	assert_int_equal(store_doc_read(fx->s, "certs/www.json", 65536, &b, &err), 0);
+	assert_non_null(strstr(b.data, "\"managed\": false"));
+	assert_int_equal(certrec_load(fx->s, "www", &rec, &err), 1);
+	assert_int_equal(rec.unmanaged, 1);
+	assert_int_equal(due_forecast(&rec, 1.0 / 3, 0, 0, why, sizeof why), 0);
+	assert_non_null(strstr(why, "no longer managed"));
+	rec.unmanaged = 0;
+	assert_int_equal(certrec_save(fx->s, &rec, &err), 0);
+	certrec_free(&rec);
+	assert_int_equal(store_doc_read(fx->s, "certs/www.json", 65536, &b, &err), 0);
+	assert_null(strstr(b.data, "managed"));
 	buf_free(&b);
 }
 
@@ -711,6 +750,7 @@ main(void)
 		T(test_list_names),
 		T(test_bad_names_refused),
 		T(test_documents),
+		T(test_certrec_managed),
 		T(test_remove_refuses_archive),
 		T(test_symlinks_in_state_refused),
 		T(test_failed_save_keeps_current),
