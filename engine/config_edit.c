@@ -34,6 +34,19 @@ config_edit_dir(const char *path, char *base, size_t basesz, struct err *err)
 	return fd;
 }
 
+/* Renaming over a link would quietly cut it from its target: refused
+ * before anything is changed. */
+static int
+config_edit_not_link(const char *path, struct err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return err_set(err, ERR_CONFIG, "%s: a symbolic link; not replaced "
+		    "(change the file it points to by hand)", path);
+	return 0;
+}
+
 int
 config_edit_read(config_t *cfg, const char *path, mode_t *mode, struct err *err)
 {
@@ -41,6 +54,8 @@ config_edit_read(config_t *cfg, const char *path, mode_t *mode, struct err *err)
 	struct stat st;
 
 	*mode = 0600;
+	if (config_edit_not_link(path, err) != 0)
+		return -1;
 	if (stat(path, &st) == 0) {
 		*mode = st.st_mode & 0777;
 		if (config_read_file(cfg, path) != CONFIG_TRUE)
@@ -102,7 +117,8 @@ config_edit_write(config_t *cfg, const char *path, mode_t mode, struct err *err)
 	char base[NAME_MAX + 1];
 	int dfd, rc;
 
-	if ((dfd = config_edit_dir(path, base, sizeof base, err)) < 0)
+	if (config_edit_not_link(path, err) != 0 ||
+	    (dfd = config_edit_dir(path, base, sizeof base, err)) < 0)
 		return -1;
 	rc = config_edit_write_at(cfg, dfd, base, mode, 1, err);
 	close(dfd);

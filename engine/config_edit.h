@@ -22,7 +22,7 @@
 
 /* Reads the file at `path` into `cfg` (initialised by the caller) to
  * change it; a missing file gives an empty configuration and its folder
- * is made (0700). `*mode` gets the file's permissions, 0600 for a new
+ * is made (0700); a symbolic link is refused (so is writing over one). `*mode` gets the file's permissions, 0600 for a new
  * one. 0, or -1 with `err` saying where and why. */
 int config_edit_read(config_t *cfg, const char *path, mode_t *mode,
     struct err *err);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -177,6 +178,26 @@ test_set_string_replaces(void **state)
 	config_destroy(&cfg);
 }
 
+/* A configuration file that is a symbolic link is not replaced. */
+static void
+test_symlink_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char link[PATH_MAX + 32], archived[PATH_MAX + 64];
+	struct stat st;
+	struct err err;
+
+	snprintf(link, sizeof link, "%s/link.conf", fx->dir);
+	assert_int_equal(symlink("certdeck.conf", link), 0);
+	assert_int_equal(config_edit_remove_cert(link, "keep", archived,
+	    sizeof archived, &err), -1);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	snprintf(link, sizeof link, "%s/removed.d", fx->dir);
+	assert_int_equal(stat(link, &st), -1);	/* nothing archived either */
+}
+
 int
 main(void)
 {
@@ -187,6 +208,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_string_replaces, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
