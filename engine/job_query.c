@@ -10,6 +10,7 @@
 #include "autoconfig.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,9 +102,13 @@ query_port(struct job *job)
 	}
 	if ((l = listener_new(o->http_bind, job->cmd->port, &query_no_clients,
 	    NULL, &err)) == NULL) {
-		engine_reply_line(r, QUERY_WARN, "port %d is not free (%.150s): "
-		    "stop what listens there, or prove control another way",
-		    job->cmd->port, err.msg);
+		if (strstr(err.msg, strerror(EACCES)) != NULL)
+			engine_reply_line(r, QUERY_WARN, "port %d needs root or "
+			    "CAP_NET_BIND_SERVICE (%.150s)", job->cmd->port, err.msg);
+		else
+			engine_reply_line(r, QUERY_WARN, "port %d is not free "
+			    "(%.150s): stop what listens there, or prove control "
+			    "another way", job->cmd->port, err.msg);
 		return;
 	}
 	listener_free(l);

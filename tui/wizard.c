@@ -215,7 +215,8 @@ wiz_issue(struct ui *ui, struct wizard *w)
 
 	if (ui_engine_stop_idle(ui) == 0) {
 		answers = *ui->cli;
-		answers.server = w->ca_url;
+		if (w->ca_url[0] != '\0')
+			answers.server = w->ca_url;
 		if (!w->account_exists) {
 			answers.email = w->text[WF_EMAIL].text[0] ? w->text[WF_EMAIL].text :
 			    NULL;
