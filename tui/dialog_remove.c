@@ -114,6 +114,8 @@ remove_definition(struct ui *ui, struct remove *r)
 		rc = config_edit_remove_cert(path, r->name, archived, sizeof archived,
 		    &err);
 	r->ended = rc < 0 ? -1 : 1;
+	if (rc > 0)
+		wiz_config_reload(ui);
 	if (rc < 0)
 		snprintf(r->note, sizeof r->note, "Its record is marked not managed, "
 		    "but the definition stays in the config: %.200s", err.msg);

@@ -404,9 +404,11 @@ wiz_event(struct ui *ui, void *st, const struct event *ev)
 	    wiz_save(cfg, w, &err) != 0)
 		snprintf(w->saved, sizeof w->saved, "Not added to the config: %.250s",
 		    err.msg);
-	else
+	else {
 		snprintf(w->saved, sizeof w->saved, "Its definition was added to %.250s.",
 		    cfg);
+		wiz_config_reload(ui);
+	}
 	free(path);
 	ui_message(ui, ROLE_STATUSLINE, "%s issued. %s", w->text[WF_CERTNAME].text,
 	    w->saved);

@@ -111,6 +111,11 @@ void wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width,
  * be found (caller frees); NULL with `err` set when there is none. */
 const char *wiz_config_path(struct ui *ui, char **owned, struct err *err);
 
+/* Reads the configuration file again after the screens changed it, so
+ * what they take from it (a renewal's definition, endpoints) is current;
+ * on failure the old settings stay, said in the status line. */
+void wiz_config_reload(struct ui *ui);
+
 /* wizard_edit.c */
 /* Prefills `w` to edit NAME: from its definition in the configuration
  * file, else (issued from the command line) from its record. 0, or -1

@@ -234,6 +234,7 @@ wiz_edit_save(struct ui *ui, struct wizard *w)
 	snprintf(w->saved, sizeof w->saved, "Its definition was saved in %.250s.",
 	    path);
 	free(owned);
+	wiz_config_reload(ui);
 	wiz_edit_manage(ui, w);
 	ui_message(ui, ROLE_STATUSLINE, "%s: %s", w->edit, w->saved);
 	return w->renew_now ? 1 : 0;

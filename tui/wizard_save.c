@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config_edit.h"
@@ -107,6 +108,30 @@ wiz_config_path(struct ui *ui, char **owned, struct err *err)
 	if (ui->cli->config_path != NULL)
 		return ui->cli->config_path;
 	return *owned = config_default_path(err);
+}
+
+void
+wiz_config_reload(struct ui *ui)
+{
+	/* main's own options: only the screens' handlers change them, on
+	 * the UI thread, and the engine holds copies of what it uses. */
+	struct cli *c = (struct cli *)ui->cli;
+	struct config fresh;
+	char *owned = NULL;
+	const char *path;
+	struct err err;
+
+	if (config_defaults(&fresh, &err) != 0 ||
+	    ((path = wiz_config_path(ui, &owned, &err)) != NULL &&
+	    access(path, F_OK) == 0 && config_load(&fresh, path, &err) != 0)) {
+		ui_message(ui, ROLE_LOG_ERROR, "config not read again: %s", err.msg);
+		config_free(&fresh);
+		free(owned);
+		return;
+	}
+	free(owned);
+	config_free(&c->cfg);
+	c->cfg = fresh;
 }
 
 int

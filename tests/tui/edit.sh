@@ -184,8 +184,17 @@ tmux_send Enter
 tmux_send q
 check "the list shows it not managed" tmux_wait_for '○ not managed +alpha'
 
-# --- renew passes it by, even forced
+# --- renew passes it by, from the screens (which read the config again)
 v=$(version_of alpha)
+tmux_send R
+tmux_wait_for 'Force renewal of alpha' >/dev/null
+tmux_send Enter
+check "R on the screens: not renewed" \
+    tmux_wait_for 'alpha is no longer managed \(its definition was removed\)' 30
+is "$(version_of alpha)" "$v" "no new version"
+is "$(json_field "$STATE/certs/alpha.json" managed)" false "and still not managed"
+
+# --- the command line passes it by, even forced
 cdk_out "$OUT" renew alpha --force
 like "$(cat "$OUT")" 'alpha is no longer managed' "renew --force says it is not managed"
 is "$(version_of alpha)" "$v" "and issues nothing"
