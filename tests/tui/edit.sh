@@ -131,12 +131,17 @@ select_cert cli
 tmux_send e
 check "its names come from the record" \
     tmux_wait_for 'Names \(comma between\): *\[cli\.example\.test'
+tmux_send -l ', www.cli.example.test'
 enter_until Review >/dev/null
-check "same names: save only is offered" tmux_wait_for 'Then: +< save only >'
+check "new names: renewing now is offered" tmux_wait_for 'Then: +< save and renew now >'
+tmux_send Left
+check "Left: save only" tmux_wait_for 'Then: +< save only >'
 tmux_send Enter
 check "Enter saves and closes" tmux_wait_for 'cli: Its definition was saved in'
 check "the config defines cli now" grep -q 'name = "cli"' "$CONF"
+check "with the new names" grep -q '"www.cli.example.test"' "$CONF"
 is "$(group_of "$CONF" keep)" "$keep_before" "the other entry is still unchanged"
+is "$(san_count cli)" 1 "nothing was issued yet"
 
 # --- x: a running job blocks it, a wrong name does nothing
 cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
@@ -153,6 +158,7 @@ tmux_send Escape
 check "Esc: still managed" tmux_wait_for 'cli: still managed; nothing changed'
 kill -CONT "$PEBBLE_PID"
 check "the renewal ends" tmux_wait_gone '1 job running' 60
+is "$(san_count cli)" 2 "the list's renewal took the names saved"
 ok "the config is unchanged" conf_unchanged
 
 select_cert alpha
