@@ -150,8 +150,6 @@ prepare_record(struct job *job, struct certrec *rec)
 		return -1;
 	if (rec->status == NULL && str_set(&rec->status, "pending", &job->fail) != 0)
 		return -1;
-	if (job->cmd->defined)
-		rec->unmanaged = 0;
 	rec->updated = time(NULL);
 	if (certrec_save(job->ctx->store, rec, &job->fail) != 0)
 		return -1;
@@ -203,6 +201,27 @@ prepare_existing(struct job *job, const struct certrec *rec, int *due)
 	return 0;
 }
 
+/* Removed from the config, kept in the store: nothing is done for it
+ * (even --force) until a definition names it again, which manages it
+ * from then on, due or not. */
+static int
+prepare_unmanaged(struct job *job, struct certrec *rec, int *due)
+{
+	if (!job->cmd->defined) {
+		*due = 0;
+		snprintf(job->result, sizeof job->result, "%s is no longer managed "
+		    "(its definition was removed); not renewed until the config "
+		    "defines it again", job->cmd->name);
+		return 0;
+	}
+	rec->unmanaged = 0;
+	rec->updated = time(NULL);
+	if (certrec_save(job->ctx->store, rec, &job->fail) != 0)
+		return -1;
+	job_emit_changed(job, OBJECT_CERT, job->cmd->name);
+	return 0;
+}
+
 int
 issue_decide(struct job *job, int *due)
 {
@@ -218,13 +237,10 @@ issue_decide(struct job *job, int *due)
 	    &job->fail) != 0)
 		goto out;
 	is->version = version;
-	/* Removed from the config, kept in the store: nothing is done for it
-	 * until a definition names it again (even --force). */
-	if (is->renew && found && rec.unmanaged && !job->cmd->defined) {
-		*due = 0;
-		snprintf(job->result, sizeof job->result, "%s is no longer managed "
-		    "(its definition was removed); not renewed until the config "
-		    "defines it again", job->cmd->name);
+	if (is->renew && found && rec.unmanaged && prepare_unmanaged(job, &rec,
+	    due) != 0)
+		goto out;
+	if (!*due) {
 		rc = 0;
 		goto out;
 	}

@@ -219,6 +219,20 @@ check "and listed as such" tmux_wait_for '(valid|renewal due) +alpha'
 check "the config defines it again" grep -q 'name = "alpha"' "$CONF"
 check "the record agrees" wait_for sh -c "! grep -q '\"managed\"' '$STATE/certs/alpha.json'"
 
+# --- put back by hand: the archived file is a definition that names it
+select_cert cli
+tmux_send x
+tmux_wait_for 'Stop managing cli' >/dev/null
+tmux_send -l cli
+tmux_send Enter
+check "x on cli" tmux_wait_for 'cli is no longer managed\. Its'
+tmux_send Enter
 tmux_send q y
 check "q quits" tmux_wait_for '^exit=0$' 30
+archived=$(ls "$(dirname "$CONF")"/removed.d/cli-*.conf 2>/dev/null | head -n1)
+restored=("${CDK_ARGS[@]}")
+restored[1]=$archived	# --config FILE
+"$CERTDECK" "${restored[@]}" renew cli >"$OUT" 2>&1
+like "$(cat "$OUT")" 'not due' "renewed with its definition back: not due"
+is "$(json_field "$STATE/certs/cli.json" managed)" "" "and managed again all the same"
 done_testing
