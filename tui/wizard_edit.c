@@ -89,13 +89,14 @@ wiz_edit_strings(config_setting_t *g, const char *key, const char **v, size_t ma
 	return n;
 }
 
-static void
+/* Fills the form from a definition; returns how many names it has. */
+static size_t
 wiz_edit_from_group(struct wizard *w, config_setting_t *g)
 {
 	const char *v[WIZ_NAMES_MAX * 2], *s = NULL, *webroot = NULL;
-	size_t n;
+	size_t n, names;
 
-	n = wiz_edit_strings(g, "domains", v, WIZ_NAMES_MAX);
+	names = n = wiz_edit_strings(g, "domains", v, sizeof v / sizeof v[0]);
 	wiz_edit_join(&w->text[WF_NAMES], v, n, ", ");
 	(void)config_setting_lookup_string(g, "challenge", &s);
 	(void)config_setting_lookup_string(g, "webroot", &webroot);
@@ -109,11 +110,14 @@ wiz_edit_from_group(struct wizard *w, config_setting_t *g)
 		form_text_set(&w->text[WF_KEYCOPY], s);
 	n = wiz_edit_strings(g, "reload", v, sizeof v / sizeof v[0]);
 	wiz_edit_join(&w->text[WF_RELOAD], v, n, " ");
+	return names;
 }
 
-/* From the definition in the file; 1 found, 0 none, -1 unreadable. */
+/* From the definition in the file, `*names` of them; 1 found, 0 none,
+ * -1 unreadable. */
 static int
-wiz_edit_from_config(struct ui *ui, struct wizard *w, const char *name)
+wiz_edit_from_config(struct ui *ui, struct wizard *w, const char *name,
+    size_t *names)
 {
 	config_setting_t *g;
 	char *owned = NULL;
@@ -134,7 +138,7 @@ wiz_edit_from_config(struct ui *ui, struct wizard *w, const char *name)
 		    config_error_line(&cfg), config_error_text(&cfg));
 		rc = -1;
 	} else if ((g = config_edit_cert(&cfg, name, NULL)) != NULL) {
-		wiz_edit_from_group(w, g);
+		*names = wiz_edit_from_group(w, g);
 		rc = 1;
 	}
 	config_destroy(&cfg);
@@ -147,6 +151,7 @@ wiz_edit_open(struct ui *ui, struct wizard *w, const char *name)
 {
 	struct certrec rec;
 	struct err err;
+	size_t names = 0;
 	int found, defined;
 
 	memset(&rec, 0, sizeof rec);
@@ -156,7 +161,7 @@ wiz_edit_open(struct ui *ui, struct wizard *w, const char *name)
 	}
 	snprintf(w->edit, sizeof w->edit, "%s", name);
 	w->edit_unmanaged = found == 1 && rec.unmanaged;
-	if ((defined = wiz_edit_from_config(ui, w, name)) < 0) {
+	if ((defined = wiz_edit_from_config(ui, w, name, &names)) < 0) {
 		certrec_free(&rec);
 		return -1;
 	}
@@ -165,11 +170,19 @@ wiz_edit_open(struct ui *ui, struct wizard *w, const char *name)
 		    rec.n_domains, ", ");
 		wiz_edit_method(w, rec.challenge, rec.webroot);
 		wiz_edit_key(w, rec.key_type);
+		names = rec.n_domains;
 	}
 	certrec_free(&rec);
 	w->certname_typed = 1;
 	form_text_set(&w->text[WF_CERTNAME], name);
 	wiz_names_check(w);
+	/* Saving what the form holds would drop the names it cannot. */
+	if (names != w->n_names) {
+		ui_message(ui, ROLE_LOG_ERROR, "%s has %zu names; the screens edit up "
+		    "to %d: change its definition in the config file", name, names,
+		    WIZ_NAMES_MAX);
+		return -1;
+	}
 	snprintf(w->edit_names, sizeof w->edit_names, "%s", w->text[WF_NAMES].text);
 	return 0;
 }
