@@ -70,6 +70,7 @@ struct wizard {
 	char edit[80];
 	char edit_names[FORM_TEXT_MAX];
 	int edit_unmanaged;		/* its record says "managed": false */
+	int edit_lossy;			/* the form cannot hold its definition */
 	int renew_now;			/* WF_AFTER: save and renew, or save */
 };
 

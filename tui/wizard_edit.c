@@ -110,6 +110,11 @@ wiz_edit_from_group(struct wizard *w, config_setting_t *g)
 		form_text_set(&w->text[WF_KEYCOPY], s);
 	n = wiz_edit_strings(g, "reload", v, sizeof v / sizeof v[0]);
 	wiz_edit_join(&w->text[WF_RELOAD], v, n, " ");
+	/* The field splits the command at spaces: an argument holding one,
+	 * or an empty one, would not come back the same. */
+	while (n-- > 0)
+		if (*v[n] == '\0' || strchr(v[n], ' ') != NULL)
+			w->edit_lossy = 1;
 	return names;
 }
 
@@ -176,11 +181,17 @@ wiz_edit_open(struct ui *ui, struct wizard *w, const char *name)
 	w->certname_typed = 1;
 	form_text_set(&w->text[WF_CERTNAME], name);
 	wiz_names_check(w);
-	/* Saving what the form holds would drop the names it cannot. */
+	/* Saving what the form holds would drop what it cannot hold. */
 	if (names != w->n_names) {
 		ui_message(ui, ROLE_LOG_ERROR, "%s has %zu names; the screens edit up "
 		    "to %d: change its definition in the config file", name, names,
 		    WIZ_NAMES_MAX);
+		return -1;
+	}
+	if (w->edit_lossy) {
+		ui_message(ui, ROLE_LOG_ERROR, "%s: its reload command has an argument "
+		    "with a space (or an empty one), which the screens cannot show: "
+		    "change its definition in the config file", name);
 		return -1;
 	}
 	snprintf(w->edit_names, sizeof w->edit_names, "%s", w->text[WF_NAMES].text);

@@ -20,12 +20,14 @@ certificates = (
   { name = "keep"; domains = [ "keep.example.test" ]; challenge = "http-01"; },
   { name = "alpha"; domains = [ "alpha.example.test" ]; challenge = "http-01";
     deploy_mode = "0640"; },
-  { name = "big"; domains = [ BIG ]; }
+  { name = "big"; domains = [ BIG ]; },
+  { name = "spaced"; domains = [ "spaced.example.test" ];
+    reload = [ "TRUE", "one argument" ]; }
 );
 CONF
 # 17 names: one more than the forms hold.
 big=$(for i in $(seq 17); do printf '"n%d.big.example.test", ' "$i"; done)
-sed -i "s/BIG/${big%, }/" "$CONF"
+sed -i -e "s/BIG/${big%, }/" -e "s|TRUE|$(type -P true)|" "$CONF"
 conf_unchanged() { cmp -s "$CONF" "$PEBBLE_SCRATCH/conf.before"; }
 # A group of the config, whitespace dropped, as libconfig writes it or not.
 group_of() { tr -d '[:space:]' <"$1" | grep -o "{name=\"$2\";[^}]*}"; }
@@ -34,13 +36,14 @@ version_of() { json_field "$STATE/certs/$1.json" version; }
 cdk_out "$OUT" issue alpha || { diag_file "$OUT"; bail_out "issue alpha"; }
 cdk_out "$OUT" issue cli -d cli.example.test || { diag_file "$OUT"; bail_out "issue cli"; }
 cdk_out "$OUT" issue big || { diag_file "$OUT"; bail_out "issue big"; }
-ok "alpha and big (defined in the config) and cli (not) issued"
+cdk_out "$OUT" issue spaced || { diag_file "$OUT"; bail_out "issue spaced"; }
+ok "alpha, big and spaced (defined in the config) and cli (not) issued"
 keep_before=$(group_of "$CONF" keep)
 
 # The preflight asks challtestsrv's DNS, which knows every test name.
 run_ui "$CERTDECK" "${CDK_ARGS[@]}" --dns-resolver "$CHALLTESTSRV_DNS" ||
     bail_out "tmux did not start"
-tmux_wait_for '3/3 shown' >/dev/null || bail_out "the screens did not open"
+tmux_wait_for '4/4 shown' >/dev/null || bail_out "the screens did not open"
 # select_cert NAME: the list filtered down to NAME, selected.
 select_cert()
 {
@@ -78,6 +81,10 @@ tmux_send e
 check "e refuses 17 names, saying why" \
     tmux_wait_for 'big has 17 names; the screens edit up to 16'
 like "$(tmux_capture)" 'sorted by' "and the list stays"
+select_cert spaced
+tmux_send e
+check "so does a reload argument with a space" \
+    tmux_wait_for 'spaced: its reload command has an argument with a space'
 
 # --- e: the wizard's forms, prefilled; Esc writes nothing
 cp "$CONF" "$PEBBLE_SCRATCH/conf.before"
