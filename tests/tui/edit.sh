@@ -5,9 +5,13 @@
 # leaves the config byte-identical; new names saved with "save and renew
 # now" give a certificate carrying them, the other entries unchanged. A
 # certificate issued from the command line gets a definition from its
-# record. x asks for the name typed; a wrong one changes nothing, a job
-# running for it blocks it, the right one archives the definition under
-# removed.d, keeps the files, and renew (even --force) passes it by.
+# record, and "save only" leaves new names to the next renewal. A
+# definition the forms cannot hold whole is not edited. x asks for the
+# name typed; a wrong one changes nothing, a job running for it blocks
+# it, the right one archives the definition under removed.d, keeps the
+# files, and renewals from the screens and the command line (even
+# --force) pass it by until a definition names it again (e, or the
+# archived entry put back).
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 . "$top_srcdir/tests/tui/ui-lib.sh"
