@@ -38,7 +38,10 @@ struct xfer {
 	http_done_fn done;
 	void *arg;
 	struct curl_slist *headers;
+	struct curl_slist *connect_to;
 	struct http_response *resp;
+	size_t max_body;
+	int plain;		/* http_request.plain: only status and body kept */
 	size_t header_bytes;
 	int over_body;		/* the write callback stopped the transfer */
 	int over_headers;	/* the header callback stopped the transfer */
@@ -188,6 +191,8 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 		response_reset_headers(x->resp);
 		return len;
 	}
+	if (x->plain)
+		return len;
 	if (httphdr_split(line, len, &name, &nlen, &value, &vlen) != 0)
 		return len;
 	/* A value that cannot be copied is left out like a malformed one. */
@@ -256,6 +261,7 @@ xfer_free(struct xfer *x)
 		curl_easy_cleanup(x->easy);
 	}
 	curl_slist_free_all(x->headers);
+	curl_slist_free_all(x->connect_to);
 	http_response_free(x->resp);
 	free(x);
 }
@@ -293,14 +299,23 @@ http_client_free(struct http_client *c)
 	free(c);
 }
 
-/* Refuses anything but an absolute https URL before curl sees it. */
+/* Refuses anything but an absolute https URL before curl sees it; a
+ * plain request takes http:// alone, without spaces or controls. */
 static int
-check_url(const char *url, struct err *err)
+check_url(const char *url, int plain, struct err *err)
 {
+	const unsigned char *p;
 	char *abs;
 
 	if (url == NULL)
 		return err_set(err, ERR_CONFIG, "no URL given");
+	if (plain) {
+		for (p = (const unsigned char *)url; *p > ' ' && *p < 0x7f; p++)
+			;
+		if (strncmp(url, "http://", 7) != 0 || *p != '\0')
+			return err_set(err, ERR_CONFIG, "not a valid http URL");
+		return 0;
+	}
 	if ((abs = httphdr_resolve_https(NULL, url)) == NULL)
 		return err_set(err, ERR_CONFIG,
 		    "%s: not a valid https URL (only https is allowed)", url);
@@ -356,6 +371,41 @@ fail:
 	    curl_easy_strerror(rc));
 }
 
+/* A plain request: http, HTTP/1.1, its own connection, its own bounds,
+ * and connected where the caller resolved the name. */
+static int
+xfer_set_plain(struct xfer *x, const struct http_request *req, struct err *err)
+{
+	long total = x->c->opt.total_timeout_ms;
+	CURL *e = x->easy;
+	CURLcode rc;
+
+	if (req->timeout_ms > 0 && req->timeout_ms < total)
+		total = req->timeout_ms;
+	SETOPT(CURLOPT_PROTOCOLS_STR, "http");
+	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http");
+	SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	/* A stranger's server: no connection of the CA's is used for it and
+	 * none of its own is kept. */
+	SETOPT(CURLOPT_FRESH_CONNECT, 1L);
+	SETOPT(CURLOPT_FORBID_REUSE, 1L);
+	SETOPT(CURLOPT_TIMEOUT_MS, total);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, total);
+	/* The body is cut at the cap rather than refused (on_body): a 404
+	 * page is longer than the file looked for, and its status is the
+	 * answer. */
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+	if (req->connect_to != NULL) {
+		if ((x->connect_to = curl_slist_append(NULL, req->connect_to)) == NULL)
+			return err_nomem(err, "request");
+		SETOPT(CURLOPT_CONNECT_TO, x->connect_to);
+	}
+	return 0;
+fail:
+	return err_set(err, ERR_NET, "%s: curl_easy_setopt: %s", req->url,
+	    curl_easy_strerror(rc));
+}
+
 /* Applies the client-wide policy: https only, verification, timeouts. */
 static int
 xfer_set_policy(struct xfer *x, const char *url, struct err *err)
@@ -391,7 +441,7 @@ xfer_set_policy(struct xfer *x, const char *url, struct err *err)
 	SETOPT(CURLOPT_TIMEOUT_MS, o->total_timeout_ms);
 	SETOPT(CURLOPT_LOW_SPEED_LIMIT, o->low_speed_limit);
 	SETOPT(CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
-	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_body);
+	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
 	if (o->user_agent != NULL)
 		SETOPT(CURLOPT_USERAGENT, o->user_agent);
 	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
@@ -413,7 +463,7 @@ http_submit(struct http_client *c, const struct http_request *req,
 	struct xfer *x;
 	CURLMcode mrc;
 
-	if (check_url(req->url, err) != 0)
+	if (check_url(req->url, req->plain, err) != 0)
 		return 0;
 	if ((x = calloc(1, sizeof *x)) == NULL) {
 		err_nomem(err, "HTTP request");
@@ -422,12 +472,16 @@ http_submit(struct http_client *c, const struct http_request *req,
 	x->c = c;
 	x->done = done;
 	x->arg = arg;
-	if ((x->resp = response_new(req->url, c->opt.max_body)) == NULL ||
+	x->plain = req->plain;
+	x->max_body = req->max_body > 0 && req->max_body < c->opt.max_body ?
+	    req->max_body : c->opt.max_body;
+	if ((x->resp = response_new(req->url, x->max_body)) == NULL ||
 	    (x->easy = curl_easy_init()) == NULL) {
 		err_nomem(err, "HTTP request");
 		goto fail;
 	}
 	if (xfer_set_policy(x, req->url, err) != 0 ||
+	    (req->plain && xfer_set_plain(x, req, err) != 0) ||
 	    xfer_set_method(x, req, err) != 0)
 		goto fail;
 	if ((mrc = curl_multi_add_handle(c->multi, x->easy)) != CURLM_OK) {
@@ -540,7 +594,7 @@ xfer_error(const struct xfer *x, struct err *err)
 
 	if (x->over_body || x->result == CURLE_FILESIZE_EXCEEDED)
 		err_set(err, ERR_PROTO, "%s: response body exceeds %zu bytes",
-		    url, x->c->opt.max_body);
+		    url, x->max_body);
 	else if (x->over_headers)
 		err_set(err, ERR_PROTO, "%s: response headers exceed %zu bytes",
 		    url, x->c->opt.max_header_bytes);
@@ -661,7 +715,10 @@ dispatch_one(struct http_client *c)
 	xfer_unlink(c, x);
 	done = x->done;
 	arg = x->arg;
-	ok = x->result == CURLE_OK && !x->over_body && !x->over_headers;
+	ok = (x->result == CURLE_OK && !x->over_body && !x->over_headers) ||
+	    (x->plain && x->over_body);
+	if (ok && x->over_body)
+		x->resp->truncated = 1;
 	if (ok) {
 		resp = x->resp;
 		x->resp = NULL;

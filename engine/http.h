@@ -4,7 +4,8 @@
  *
  * All jobs share the multi handle, so they share its connection cache:
  * requests to the CA reuse one connection and multiplex over HTTP/2 where
- * the server offers it. HTTPS only, TLS verification always on, redirects
+ * the server offers it. HTTPS only (but for a plain look at a web
+ * server, see http_request.plain), TLS verification always on, redirects
  * never followed (a 3xx is returned as a response), and every size and
  * time a server could stretch is bounded (body, headers, Link count,
  * connect, total and low-speed timeouts).
@@ -46,6 +47,7 @@ struct http_response {
 	struct buf body;	/* NUL-terminated */
 	char *url;		/* the request URL */
 	int http_version;	/* 1, 2 or 3: the protocol the answer came over */
+	int truncated;		/* a plain request's body, cut at its cap */
 };
 
 struct http_request {
@@ -54,6 +56,14 @@ struct http_request {
 	const char *content_type;	/* for POST, e.g. "application/jose+json" */
 	const char *body;
 	size_t body_len;
+	/* A look at someone's own web server (the wizard's preflight), not a
+	 * request to the CA: plain http:// only, HTTP/1.1 on a connection of
+	 * its own, closed after; of the answer only the status and the body
+	 * are kept, so nothing it says reaches the CA's state. */
+	int plain;
+	const char *connect_to;	/* "HOST:PORT:ADDR:PORT" (CURLOPT_CONNECT_TO), or NULL */
+	long timeout_ms;	/* the whole request, when shorter than the client's; 0: the client's */
+	size_t max_body;	/* when smaller than the client's cap; 0: the client's */
 };
 
 /* Called once per request, from http_run(): on success `resp` is set and
@@ -83,7 +93,8 @@ struct http_client *http_client_new(const struct http_options *opt,
 void http_client_free(struct http_client *c);
 
 /* Starts a request (the body is copied); returns its id (> 0), or 0 with
- * `err` set, for instance for a URL that is not https. */
+ * `err` set, for instance for a URL that is not https (http, when
+ * req->plain). */
 unsigned long http_submit(struct http_client *c, const struct http_request *req,
     http_done_fn done, void *arg, struct err *err);
 
