@@ -3,7 +3,11 @@
  * CA's directory, any URL, not only the engine's own CA. PREFLIGHT
  * reads it too, then checks what a new certificate needs before the CA
  * is asked: each name resolves, CAA lets this CA issue, the challenge's
- * port is free or its webroot writable. Both only read; each ends DONE
+ * port is free or its webroot writable, and then that the web root is
+ * the one served for each name: a test file is put there as the webroot
+ * challenge puts its files, fetched over http from the address the
+ * preflight itself found, and removed whatever happens. Apart from that
+ * file both only read; each ends DONE
  * with its findings in the reply, even when the CA could not be reached,
  * since that is an answer the front end shows in place.
  */
@@ -15,24 +19,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "caa.h"
+#include "challenge.h"
 #include "dnsq.h"
 #include "esc.h"
 #include "job.h"
 #include "listener.h"
 #include "query.h"
+#include "webprobe.h"
 
 #define QUERY_POLL_MS 20		/* a look at the DNS socket this often */
 #define QUERY_RESOLV_CONF "/etc/resolv.conf"
+#define QUERY_WEB_TIMEOUT_MS 5000	/* per name: a web server answers at once */
+#define QUERY_WEB_BODY_MAX 256		/* the test file is 16 bytes */
+#define QUERY_ADDR_MAX 64
 
 enum query_state {
 	QS_GET = JS_KIND,
 	QS_DIR_REPLY,
 	QS_LOCAL,			/* preflight: port or webroot */
 	QS_NAME,			/* preflight: next name's queries */
-	QS_DNS				/* preflight: a query in flight */
+	QS_DNS,				/* preflight: a query in flight */
+	QS_WEB_FILE,			/* preflight: the test file in the web root */
+	QS_WEB,				/* preflight: next name's fetch */
+	QS_WEB_REPLY
 };
 
 enum query_phase { QP_A = 0, QP_AAAA, QP_CAA };
@@ -45,7 +58,12 @@ struct query {
 	enum query_phase phase;
 	char caa_at[256];		/* where the CAA climb is */
 	struct dnsq *q;
-	char addr[64];			/* first address found */
+	char addr[QUERY_ADDR_MAX];	/* first address found */
+	char (*addrs)[QUERY_ADDR_MAX];	/* each name's first address, for the fetch */
+	struct solve probe;		/* the test file in the web root */
+	int probe_init;			/* probe holds something to release */
+	size_t web;			/* in cmd->domains: the name fetched */
+	char url[WEBPROBE_URL_MAX];	/* and the URL it is fetched at */
 };
 
 /* GET the directory at cmd->url; the reply lands in QS_DIR_REPLY. */
@@ -249,8 +267,10 @@ query_dns_done(struct job *job)
 		qd->phase = QP_CAA;
 		qd->caa_at[0] = '\0';	/* the name is done */
 	} else if (qd->phase != QP_CAA) {
-		if (n > 0 && qd->addr[0] == '\0')
+		if (n > 0 && qd->addr[0] == '\0') {
 			snprintf(qd->addr, sizeof qd->addr, "%s", recs[0]);
+			memcpy(qd->addrs[qd->name], qd->addr, sizeof qd->addr);
+		}
 		if (qd->phase++ == QP_AAAA)
 			query_addr_line(job);
 	} else if (n > 0 || (dot = strchr(qd->caa_at, '.')) == NULL ||
@@ -304,6 +324,122 @@ query_finish(struct job *job)
 	return JOB_DONE;
 }
 
+/* The webroot method's last check, once the names are resolved: the
+ * web root must be writable (else query_local said so). */
+static int
+query_web_wanted(const struct job *job)
+{
+	return strcmp(job->cmd->challenge, "webroot") == 0 &&
+	    job->cmd->webroot != NULL && access(job->cmd->webroot, W_OK | X_OK) == 0;
+}
+
+/* Puts the test file in the web root through the webroot solver, so it
+ * lands where and as the challenge's files do (0644, written atomically,
+ * no symlink followed), and is withdrawn the same way. */
+static enum job_next
+query_web_file(struct job *job)
+{
+	struct query *qd = job->kind_data;
+	struct acme_identifier ident = { .type = "dns" };
+	const struct solver *solver = challenge_solver(CHALLENGE_WEBROOT);
+	unsigned char rnd[8];
+	char hex[2 * sizeof rnd + 1], token[64];
+	struct err err;
+	size_t i;
+
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+		engine_reply_line(job->cmd->reply, QUERY_WARN, "web root not "
+		    "fetched: getrandom: %s", strerror(errno));
+		return query_finish(job);
+	}
+	for (i = 0; i < sizeof rnd; i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(token, sizeof token, WEBPROBE_PREFIX "%s", hex);
+	snprintf(ident.value, sizeof ident.value, "%s", job->cmd->domains[0]);
+	if (challenge_solve_init(&qd->probe, solver, &ident, token, hex, &err) != 0 ||
+	    (qd->probe_init = 1, solver->present(job, &qd->probe, &err)) != 0) {
+		engine_reply_line(job->cmd->reply, QUERY_WARN, "web root not "
+		    "fetched: %.200s", err.msg);
+		return query_finish(job);
+	}
+	qd->web = 0;
+	job->state = QS_WEB;
+	return JOB_AGAIN;
+}
+
+/* Fetches the test file for the next name with an address, from that
+ * address; the file goes once every name has been asked. */
+static enum job_next
+query_web(struct job *job)
+{
+	struct query *qd = job->kind_data;
+	const char *name, *addr;
+	char to[WEBPROBE_URL_MAX];
+	int port = job->ctx->opt.http_port > 0 ? job->ctx->opt.http_port : 80;
+	struct http_request req = { .method = "GET", .url = qd->url, .plain = 1,
+	    .timeout_ms = QUERY_WEB_TIMEOUT_MS, .max_body = QUERY_WEB_BODY_MAX };
+
+	for (; qd->web < job->cmd->n_domains; qd->web++) {
+		name = job->cmd->domains[qd->web];
+		addr = query_is_ip(name) ? name : qd->addrs[qd->web];
+		/* A wildcard has no web root; a name with no address has its ✗. */
+		if (strncmp(name, "*.", 2) != 0 && addr[0] != '\0')
+			break;
+	}
+	if (qd->web >= job->cmd->n_domains) {
+		challenge_solve_release(job, &qd->probe);
+		qd->probe_init = 0;
+		return query_finish(job);
+	}
+	if (webprobe_url(name, port, qd->probe.token, qd->url, sizeof qd->url) != 0 ||
+	    webprobe_connect_to(name, port, addr, to, sizeof to) != 0) {
+		engine_reply_line(job->cmd->reply, QUERY_WARN, "%.200s: not "
+		    "fetched: the name is too long", name);
+		qd->web++;
+		return JOB_AGAIN;
+	}
+	if (!query_is_ip(name))
+		req.connect_to = to;
+	return job_request(job, &req, QS_WEB_REPLY);
+}
+
+static enum job_next
+query_web_next(struct job *job)
+{
+	((struct query *)job->kind_data)->web++;
+	job->state = QS_WEB;
+	return JOB_AGAIN;
+}
+
+/* The web server's answer, or why there was none: untrusted, so only
+ * the status is shown of it, and curl's reason escaped. The reason comes
+ * first, the URL after: a narrow screen cuts the end of a line. */
+static enum job_next
+query_web_reply(struct job *job)
+{
+	struct query *qd = job->kind_data;
+	struct http_response *resp = job->resp;
+	const char *name = job->cmd->domains[qd->web];
+	const char *msg = job->net_err.msg;
+	size_t n = strlen(qd->url);
+	char why[300];
+
+	if (job->net_failed) {
+		/* The transport's message starts with the URL: it goes last. */
+		if (strncmp(msg, qd->url, n) == 0 && strncmp(msg + n, ": ", 2) == 0)
+			msg += n + 2;
+		esc_buf(msg, strlen(msg), why, sizeof why);
+	} else if (webprobe_verdict(resp->status, resp->body.data,
+	    resp->body.len, resp->truncated, qd->probe.keyauth, why, sizeof why)) {
+		engine_reply_line(job->cmd->reply, QUERY_OK, "%s serves the web "
+		    "root", name);
+		return query_web_next(job);
+	}
+	engine_reply_line(job->cmd->reply, QUERY_WARN, "%s: %s (%s)", name, why,
+	    qd->url);
+	return query_web_next(job);
+}
+
 static enum job_next
 query_step(struct job *job)
 {
@@ -325,6 +461,10 @@ query_step(struct job *job)
 		job->state = QS_NAME;
 		return JOB_AGAIN;
 	case QS_NAME:
+		if (qd->name >= job->cmd->n_domains && query_web_wanted(job)) {
+			job->state = QS_WEB_FILE;
+			return JOB_AGAIN;
+		}
 		if (qd->name >= job->cmd->n_domains)
 			return query_finish(job);
 		if (query_is_ip(query_name(job))) {
@@ -337,6 +477,12 @@ query_step(struct job *job)
 		return query_dns_start(job);
 	case QS_DNS:
 		return query_dns(job);
+	case QS_WEB_FILE:
+		return query_web_file(job);
+	case QS_WEB:
+		return query_web(job);
+	case QS_WEB_REPLY:
+		return query_web_reply(job);
 	}
 	return job_failf(job, ERR_FAIL, "query: unknown state %d", job->state);
 }
@@ -350,7 +496,9 @@ query_init(struct job *job)
 	    (c->kind == ENGINE_CMD_PREFLIGHT && c->challenge == NULL))
 		return err_set(&job->fail, ERR_FAIL, "query: no directory URL, "
 		    "reply or challenge given");
-	if ((job->kind_data = calloc(1, sizeof(struct query))) == NULL)
+	if ((job->kind_data = calloc(1, sizeof(struct query))) == NULL ||
+	    (c->n_domains > 0 && (((struct query *)job->kind_data)->addrs =
+	    calloc(c->n_domains, QUERY_ADDR_MAX)) == NULL))
 		return err_nomem(&job->fail, "query");
 	job->no_ca = 1;
 	return 0;
@@ -362,8 +510,12 @@ query_free(struct job *job)
 	struct query *qd = job->kind_data;
 
 	if (qd != NULL) {
+		/* Cancelled or failed mid-way: the test file goes all the same. */
+		if (qd->probe_init)
+			challenge_solve_release(job, &qd->probe);
 		dnsq_free(qd->q);
 		acme_directory_free(&qd->dir);
+		free(qd->addrs);
 	}
 	free(qd);
 	job->kind_data = NULL;

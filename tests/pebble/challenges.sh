@@ -10,16 +10,9 @@ pebble_start || bail_out "Pebble did not start"
 . "$top_srcdir/tests/pebble/cli-lib.sh"
 OUT=$PEBBLE_SCRATCH/out
 WEBROOT=$PEBBLE_SCRATCH/www
-mkdir -p "$WEBROOT"
-echo hello >"$WEBROOT/index.html"
 
 # A web server that is not certdeck holds the validation port.
-/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$WEBROOT" \
-    "$PEBBLE_HTTP_PORT" >"$PEBBLE_SCRATCH/www.log" 2>&1 &
-www=$!
-at_exit "kill $www 2>/dev/null; wait $www 2>/dev/null"
-web_up() { curl -fsS -o /dev/null "http://127.0.0.1:$PEBBLE_HTTP_PORT/index.html" 2>/dev/null; }
-wait_for web_up --timeout 20 || bail_out "the test web server did not start"
+web_serve "$WEBROOT" || bail_out "the test web server did not start"
 
 check "issue through the webroot" cdk_out "$OUT" issue site -d site.example.test \
     --webroot "$WEBROOT"
@@ -47,7 +40,7 @@ cdk_out "$OUT" issue nowhere -d nowhere.example.test --webroot "$PEBBLE_SCRATCH/
 is "$?" 1 "a webroot that does not exist fails"
 like "$(cat "$OUT")" "missing: No such file" "and says so"
 
-kill "$www"; wait "$www" 2>/dev/null
+kill "$WEB_PID"; wait "$WEB_PID" 2>/dev/null
 
 # IP identifiers, answered by the built-in responder.
 check "issue for 127.0.0.1" cdk_out "$OUT" issue loop4 -d 127.0.0.1

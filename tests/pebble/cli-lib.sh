@@ -95,3 +95,19 @@ exit 2
 HOOKEOF
 	chmod 0755 "$1"
 }
+
+# web_serve DIR: a web server that is not certdeck (python's) serves DIR
+# on the validation port, as a site's own server would for the webroot
+# method; its PID in WEB_PID, its access log in $PEBBLE_SCRATCH/www.log;
+# stopped at exit. Fails when it does not answer within 20 s.
+web_up() { curl -fsS -o /dev/null "http://127.0.0.1:$PEBBLE_HTTP_PORT/index.html" 2>/dev/null; }
+web_serve()
+{
+	mkdir -p "$1"
+	echo hello >"$1/index.html"
+	/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$1" \
+	    "$PEBBLE_HTTP_PORT" >"$PEBBLE_SCRATCH/www.log" 2>&1 &
+	WEB_PID=$!
+	at_exit "kill $WEB_PID 2>/dev/null; wait $WEB_PID 2>/dev/null"
+	wait_for web_up --timeout 20
+}
