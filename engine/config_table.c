@@ -206,7 +206,9 @@ static const struct config_entry config_table[] = {
 	  .help = "Seconds a job waits on one order step (polling)." },
 	{ .name = "http_port", .type = CONFIG_T_INT, .scope = CONFIG_GLOBAL,
 	  .dflt = "80", .min = 1, .max = 65535, .off = G(http_port),
-	  .help = "Port of the built-in http-01 responder." },
+	  .help = "Port of the built-in http-01 responder; the wizard's "
+	    "preflight fetches a web root's test file on it too (the port "
+	    "the CA validates http-01 on)." },
 	{ .name = "tls_port", .type = CONFIG_T_INT, .scope = CONFIG_GLOBAL,
 	  .dflt = "443", .min = 1, .max = 65535, .off = G(tls_port),
 	  .help = "Port of the built-in tls-alpn-01 responder." },
