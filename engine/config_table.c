@@ -12,6 +12,7 @@
 #include "b64url.h"
 #include "config.h"
 #include "config_table.h"
+#include "deploy.h"
 #include "esc.h"
 #include "names.h"
 #include "str.h"
@@ -59,16 +60,10 @@ config_check_key_type_opt(const char *v, struct err *err)
 static int
 config_check_mode_opt(const char *v, struct err *err)
 {
-	char *end;
-	long m;
+	int mode;
 
-	if (*v == '\0')
-		return 0;
-	m = strtol(v, &end, 8);
-	if (*end != '\0' || m < 0 || m > 0777)
-		return err_set(err, ERR_CONFIG, "\"%s\" is not an octal mode such "
-		    "as \"0640\"", v);
-	return 0;
+	/* deploy's own reading, so the file and the wizard agree. */
+	return deploy_mode_parse(v, 0, &mode, err);
 }
 
 static int
@@ -317,8 +312,8 @@ static const struct config_entry config_table[] = {
 	  .help = "Group of the copies (\"\": certdeck's group)." },
 	{ .name = "deploy_mode", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .check = config_check_mode_opt, .off = C(deploy_mode),
-	  .help = "Mode of the copies, octal (\"\": 0600 for keys, 0644 for "
-	  "certificates)." },
+	  .help = "Mode of every copy, key and certificates alike, octal "
+	  "(\"\": 0600 for keys, 0644 for certificates)." },
 	{ .name = "reload", .type = CONFIG_T_STRINGS, .scope = CONFIG_CERT,
 	  .dflt = "", .off = C(reload),
 	  .help = "Command run after the copies, as argv, never through a shell "

@@ -41,9 +41,11 @@ deploy_wanted(const struct engine_deploy *d)
 	return d->n_reload > 0;
 }
 
-/* The user and group the copies get; -1 keeps ours. */
+/* The user and group named, as the copies get them; -1 keeps ours
+ * (NULL or ""). */
 static int
-deploy_ids(const struct engine_deploy *d, uid_t *uid, gid_t *gid, struct err *err)
+deploy_ids_of(const char *owner, const char *group, uid_t *uid, gid_t *gid,
+    struct err *err)
 {
 	struct passwd pw, *pwp = NULL;
 	struct group gr, *grp = NULL;
@@ -51,16 +53,58 @@ deploy_ids(const struct engine_deploy *d, uid_t *uid, gid_t *gid, struct err *er
 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
-	if (d->owner != NULL) {
-		if (getpwnam_r(d->owner, &pw, buf, sizeof buf, &pwp) != 0 || pwp == NULL)
-			return err_set(err, ERR_CONFIG, "deploy: no user named '%s'", d->owner);
+	if (owner != NULL && *owner != '\0') {
+		if (getpwnam_r(owner, &pw, buf, sizeof buf, &pwp) != 0 || pwp == NULL)
+			return err_set(err, ERR_CONFIG, "no user named '%.64s'",
+			    owner);
 		*uid = pwp->pw_uid;
 	}
-	if (d->group != NULL) {
-		if (getgrnam_r(d->group, &gr, buf, sizeof buf, &grp) != 0 || grp == NULL)
-			return err_set(err, ERR_CONFIG, "deploy: no group named '%s'", d->group);
+	if (group != NULL && *group != '\0') {
+		if (getgrnam_r(group, &gr, buf, sizeof buf, &grp) != 0 || grp == NULL)
+			return err_set(err, ERR_CONFIG, "no group named '%.64s'",
+			    group);
 		*gid = grp->gr_gid;
 	}
+	return 0;
+}
+
+int
+deploy_ids_check(const char *owner, const char *group, struct err *err)
+{
+	uid_t uid;
+	gid_t gid;
+
+	return deploy_ids_of(owner, group, &uid, &gid, err);
+}
+
+int
+deploy_mode_parse(const char *v, int key, int *mode, struct err *err)
+{
+	char *end;
+	long m;
+
+	*mode = -1;
+	if (v == NULL || *v == '\0')
+		return 0;
+	m = strtol(v, &end, 8);
+	if (*end != '\0' || m < 0 || m > 0777)
+		return err_set(err, ERR_CONFIG, "\"%.32s\" is not an octal mode such "
+		    "as \"0640\"", v);
+	/* One mode for every copy: with a key among them, any bit for other
+	 * users would hand the key to every account on the machine. */
+	if (key && (m & 07) != 0)
+		return err_set(err, ERR_CONFIG, "%04lo would let every user of the "
+		    "machine read or change the key copy; use 0600 or 0640", m);
+	*mode = (int)m;
+	return 0;
+}
+
+/* The user and group the copies get; -1 keeps ours. */
+static int
+deploy_ids(const struct engine_deploy *d, uid_t *uid, gid_t *gid, struct err *err)
+{
+	if (deploy_ids_of(d->owner, d->group, uid, gid, err) != 0)
+		return err_prefix(err, "deploy");
 	return 0;
 }
 
