@@ -15,6 +15,7 @@
 
 #include "certlist.h"
 #include "cli.h"
+#include "deploy.h"
 #include "engine.h"
 #include "jobs.h"
 #include "screen.h"
@@ -195,6 +196,14 @@ wiz_command(const struct wizard *w)
 	    (n = wiz_reload_argv(w, &cmd->deploy.reload)) < 0)
 		goto fail;
 	cmd->deploy.n_reload = (size_t)n;
+	/* Checked on the Deploy step; "" keeps deploy's defaults. */
+	if ((w->text[WF_OWNER].text[0] != '\0' &&
+	    (cmd->deploy.owner = strdup(w->text[WF_OWNER].text)) == NULL) ||
+	    (w->text[WF_GROUP].text[0] != '\0' &&
+	    (cmd->deploy.group = strdup(w->text[WF_GROUP].text)) == NULL) ||
+	    deploy_mode_parse(w->text[WF_MODE].text, 0, &cmd->deploy.mode,
+	    &err) != 0)
+		goto fail;
 	if (wiz_ca_profile(w) != NULL &&
 	    (cmd->profile = strdup(wiz_ca_profile(w))) == NULL)
 		goto fail;

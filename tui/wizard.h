@@ -25,7 +25,8 @@ enum wiz_step { WIZ_NAMES = 0, WIZ_ACCOUNT, WIZ_PROVE, WIZ_KEY, WIZ_DEPLOY,
 /* The fields of every step, in the order Tab visits them. */
 enum wiz_field { WF_NAMES = 0, WF_CERTNAME, WF_EMAIL, WF_AGREE, WF_METHOD,
 	WF_PORT, WF_WEBROOT, WF_HOOK, WF_KEY, WF_FULLCHAIN, WF_KEYCOPY, WF_RELOAD,
-	WF_AFTER, WF_CA, WF_URL, WF_EAB_KID, WF_EAB_HMAC, WF_PROFILE, WF_COUNT };
+	WF_AFTER, WF_CA, WF_URL, WF_EAB_KID, WF_EAB_HMAC, WF_PROFILE,
+	WF_OWNER, WF_GROUP, WF_MODE, WF_COUNT };
 
 /* How control of the names is proven. */
 enum wiz_method { WM_HTTP = 0, WM_WEBROOT, WM_ALPN, WM_DNS, WM_COUNT };

@@ -93,8 +93,14 @@ wiz_edit_strings(config_setting_t *g, const char *key, const char **v, size_t ma
 static size_t
 wiz_edit_from_group(struct wizard *w, config_setting_t *g)
 {
+	static const struct {
+		const char *key;
+		enum wiz_field f;
+	} deploy[] = { { "deploy_fullchain", WF_FULLCHAIN },
+		{ "deploy_key", WF_KEYCOPY }, { "deploy_owner", WF_OWNER },
+		{ "deploy_group", WF_GROUP }, { "deploy_mode", WF_MODE } };
 	const char *v[WIZ_NAMES_MAX * 2], *s = NULL, *webroot = NULL;
-	size_t n, names;
+	size_t n, names, i;
 
 	names = n = wiz_edit_strings(g, "domains", v, sizeof v / sizeof v[0]);
 	wiz_edit_join(&w->text[WF_NAMES], v, n, ", ");
@@ -104,10 +110,9 @@ wiz_edit_from_group(struct wizard *w, config_setting_t *g)
 	s = NULL;
 	(void)config_setting_lookup_string(g, "key_type", &s);
 	wiz_edit_key(w, s);
-	if (config_setting_lookup_string(g, "deploy_fullchain", &s) == CONFIG_TRUE)
-		form_text_set(&w->text[WF_FULLCHAIN], s);
-	if (config_setting_lookup_string(g, "deploy_key", &s) == CONFIG_TRUE)
-		form_text_set(&w->text[WF_KEYCOPY], s);
+	for (i = 0; i < sizeof deploy / sizeof deploy[0]; i++)
+		if (config_setting_lookup_string(g, deploy[i].key, &s) == CONFIG_TRUE)
+			form_text_set(&w->text[deploy[i].f], s);
 	n = wiz_edit_strings(g, "reload", v, sizeof v / sizeof v[0]);
 	wiz_edit_join(&w->text[WF_RELOAD], v, n, " ");
 	/* The field splits the command at spaces: an argument holding one,

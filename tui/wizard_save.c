@@ -18,7 +18,8 @@
 #include "str.h"
 #include "wizard.h"
 
-/* The copies and the command after them; an emptied one leaves. */
+/* The copies, whose they are and their mode, and the command after
+ * them; an emptied one leaves. */
 static int
 wiz_set_deploy(config_setting_t *g, const struct wizard *w)
 {
@@ -29,6 +30,9 @@ wiz_set_deploy(config_setting_t *g, const struct wizard *w)
 	if (config_edit_set_string(g, "deploy_fullchain",
 	    w->text[WF_FULLCHAIN].text) != 0 ||
 	    config_edit_set_string(g, "deploy_key", w->text[WF_KEYCOPY].text) != 0 ||
+	    config_edit_set_string(g, "deploy_owner", w->text[WF_OWNER].text) != 0 ||
+	    config_edit_set_string(g, "deploy_group", w->text[WF_GROUP].text) != 0 ||
+	    config_edit_set_string(g, "deploy_mode", w->text[WF_MODE].text) != 0 ||
 	    (n = wiz_reload_argv(w, &argv)) < 0)
 		return -1;
 	config_edit_unset(g, "reload");
@@ -43,7 +47,7 @@ wiz_set_deploy(config_setting_t *g, const struct wizard *w)
 }
 
 /* The certificate's group: a new one, or the one being edited, whose
- * settings the wizard does not ask about (owner, mode, profile…) stay. */
+ * settings the wizard does not ask about (endpoints, notices…) stay. */
 static config_setting_t *
 wiz_group(config_t *cfg, const char *name, struct err *err)
 {

@@ -18,6 +18,7 @@
 #include "account.h"
 #include "certlist.h"
 #include "cli.h"
+#include "deploy.h"
 #include "jobs.h"
 #include "screen.h"
 #include "store.h"
@@ -56,6 +57,9 @@ static const struct {
 	{ WF_HOOK, "DNS hook program:" },
 	{ WF_FULLCHAIN, "Copy full chain to:" },
 	{ WF_KEYCOPY, "Copy key to:" },
+	{ WF_OWNER, "Copies' owner:" },
+	{ WF_GROUP, "Copies' group:" },
+	{ WF_MODE, "Copies' mode:" },
 	{ WF_RELOAD, "Then run:" },
 };
 
@@ -90,6 +94,9 @@ wiz_fields(const struct wizard *w, enum wiz_step step, enum wiz_field *out)
 	case WIZ_DEPLOY:
 		out[n++] = WF_FULLCHAIN;
 		out[n++] = WF_KEYCOPY;
+		out[n++] = WF_OWNER;
+		out[n++] = WF_GROUP;
+		out[n++] = WF_MODE;
 		out[n++] = WF_RELOAD;
 		break;
 	case WIZ_REVIEW:
@@ -317,9 +324,24 @@ wiz_check_deploy(struct wizard *w)
 	char **argv = NULL;
 	int n, rc = 0;
 
+	struct err err;
+	int mode;
+
 	if (wiz_check_copy(w, "Full chain", w->text[WF_FULLCHAIN].text) != 0 ||
 	    wiz_check_copy(w, "Key", w->text[WF_KEYCOPY].text) != 0)
 		return -1;
+	/* deploy's own checks: what it would refuse after the issuance is
+	 * refused here, before anything is asked of the CA. */
+	if (deploy_ids_check(w->text[WF_OWNER].text, NULL, &err) != 0)
+		return snprintf(w->note, sizeof w->note, "Owner: %.200s.",
+		    err.msg), -1;
+	if (deploy_ids_check(NULL, w->text[WF_GROUP].text, &err) != 0)
+		return snprintf(w->note, sizeof w->note, "Group: %.200s.",
+		    err.msg), -1;
+	if (deploy_mode_parse(w->text[WF_MODE].text,
+	    w->text[WF_KEYCOPY].text[0] != '\0', &mode, &err) != 0)
+		return snprintf(w->note, sizeof w->note, "Mode: %.200s.",
+		    err.msg), -1;
 	if ((n = wiz_reload_argv(w, &argv)) < 0)
 		return snprintf(w->note, sizeof w->note, "out of memory"), -1;
 	if (n > 0 && wiz_check_path(w, "Then run", argv[0], 0) != 0)
@@ -500,6 +522,35 @@ wiz_draw_prove(struct ui *ui, struct wizard *w, int y, int x, int width)
 	return y;
 }
 
+/* Review's Deploy lines: the copies, whose and what mode, the command. */
+static int
+wiz_draw_review_deploy(struct ui *ui, struct wizard *w, int y, int x, int width)
+{
+	static const struct {
+		enum wiz_field f;
+		const char *what;
+	} parts[] = { { WF_FULLCHAIN, "full chain to" }, { WF_KEYCOPY, "key to" },
+		{ WF_OWNER, "owner" }, { WF_GROUP, "group" }, { WF_MODE, "mode" },
+		{ WF_RELOAD, "then run" } };
+	char line[600];
+	size_t i;
+	int none = 1;
+
+	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Deploy:");
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		if (w->text[parts[i].f].text[0] == '\0')
+			continue;
+		none = 0;
+		snprintf(line, sizeof line, "%s %.400s", parts[i].what,
+		    w->text[parts[i].f].text);
+		y += ui_put_wrapped(ui, y, x + WIZ_LABEL, width - WIZ_LABEL,
+		    ROLE_DIALOG, line, 4);
+	}
+	if (none)
+		ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, "none");
+	return y;
+}
+
 static int
 wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 {
@@ -535,19 +586,7 @@ wiz_draw_review(struct ui *ui, struct wizard *w, int y, int x, int width)
 	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Key type:");
 	ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG,
 	    wiz_key_types[w->key]);
-	ui_put(ui, y, x, WIZ_LABEL, ROLE_LABEL, "Deploy:");
-	if (w->text[WF_FULLCHAIN].text[0] == '\0' &&
-	    w->text[WF_KEYCOPY].text[0] == '\0' && w->text[WF_RELOAD].text[0] == '\0')
-		ui_put(ui, y++, x + WIZ_LABEL, width - WIZ_LABEL, ROLE_DIALOG, "none");
-	for (i = WF_FULLCHAIN; i <= WF_RELOAD; i++) {
-		if (w->text[i].text[0] == '\0')
-			continue;
-		snprintf(line, sizeof line, "%s %.400s", i == WF_FULLCHAIN ?
-		    "full chain to" : i == WF_KEYCOPY ? "key to" : "then run",
-		    w->text[i].text);
-		y += ui_put_wrapped(ui, y, x + WIZ_LABEL, width - WIZ_LABEL,
-		    ROLE_DIALOG, line, 4);
-	}
+	y = wiz_draw_review_deploy(ui, w, y, x, width);
 	y++;
 	if (w->edit[0] != '\0')
 		return wiz_edit_draw_after(ui, w, y, x, width);
@@ -581,6 +620,11 @@ wiz_draw_step(struct ui *ui, struct wizard *w, int y, int x, int width, int rows
 		y++;
 		y = wiz_draw_text(ui, w, WF_FULLCHAIN, y, x, width);
 		y = wiz_draw_text(ui, w, WF_KEYCOPY, y, x, width);
+		y = wiz_draw_text(ui, w, WF_OWNER, y, x, width);
+		y = wiz_draw_text(ui, w, WF_GROUP, y, x, width);
+		y = wiz_draw_text(ui, w, WF_MODE, y, x, width);
+		ui_put(ui, y++, x + 2, width - 2, ROLE_DIM, "empty: certdeck's own "
+		    "user and group, key 0600, full chain 0644; a mode is both copies'");
 		y = wiz_draw_text(ui, w, WF_RELOAD, y, x, width);
 		break;
 	default: y = wiz_draw_review(ui, w, y, x, width); break;

@@ -3,7 +3,8 @@
 # the screens against Pebble, with real keystrokes. The edit forms are
 # the wizard's, prefilled, with its inline messages; Esc at any step
 # leaves the config byte-identical; new names saved with "save and renew
-# now" give a certificate carrying them, the other entries unchanged. A
+# now" give a certificate carrying them, the copies' owner, group and
+# mode shown and kept as saved, the other entries unchanged. A
 # certificate issued from the command line gets a definition from its
 # record, and "save only" leaves new names to the next renewal. A
 # definition the forms cannot hold whole is not edited. x asks for the
@@ -23,7 +24,7 @@ renew_days = 30;
 certificates = (
   { name = "keep"; domains = [ "keep.example.test" ]; challenge = "http-01"; },
   { name = "alpha"; domains = [ "alpha.example.test" ]; challenge = "http-01";
-    deploy_mode = "0640"; },
+    deploy_owner = "nobody"; deploy_group = "nogroup"; deploy_mode = "0640"; },
   { name = "big"; domains = [ BIG ]; },
   { name = "spaced"; domains = [ "spaced.example.test" ];
     reload = [ "TRUE", "one argument" ]; }
@@ -128,6 +129,9 @@ tmux_send -l "$PEBBLE_HTTP_PORT"
 tmux_send Enter
 check "the key step" tmux_wait_for 'Edit alpha: step [0-9] of [0-9], Key'
 check "the deploy step" enter_until Deploy
+check "the saved owner is shown" tmux_wait_for "Copies' owner: +\\[nobody"
+check "its group" tmux_wait_for "Copies' group: +\\[nogroup"
+check "and its mode" tmux_wait_for "Copies' mode: +\\[0640"
 tmux_send -l relative/fullchain.pem
 tmux_send Enter
 check "a relative copy path is refused" tmux_wait_for 'Full chain: give an absolute file path'
@@ -139,7 +143,9 @@ tmux_send Enter
 check "the renewal ends on the detail" tmux_wait_for 'versions: +2: ' 60
 is "$(san_count alpha)" 2 "the new certificate carries both names"
 check "the config has the new names" grep -q '"beta.example.test"' "$CONF"
-check "settings the forms do not show are kept" grep -q 'deploy_mode = "0640"' "$CONF"
+check "the owner, unchanged, is kept" grep -q 'deploy_owner = "nobody"' "$CONF"
+check "so is the group" grep -q 'deploy_group = "nogroup"' "$CONF"
+check "and the mode" grep -q 'deploy_mode = "0640"' "$CONF"
 is "$(group_of "$CONF" keep)" "$keep_before" "the other entry is unchanged"
 check "and the global setting" grep -Eq '^renew_days = 30;' "$CONF"
 is "$(grep -c 'name = "alpha"' "$CONF")" 1 "alpha is defined once"

@@ -2,8 +2,8 @@
 # wizard.sh: onboarding through the wizard against Pebble, with real
 # keystrokes. Bad input in each field gets an inline message; a two-name
 # certificate (one an IDN) through http-01 is issued, verifies against
-# Pebble's root, and its definition joins the config beside every earlier
-# entry; leaving the wizard at a step, or cancelling its job, writes
+# Pebble's root, its copies get the owner, group and mode asked for, and
+# its definition joins the config beside every earlier entry; leaving the wizard at a step, or cancelling its job, writes
 # nothing and leaves no responder listening.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
@@ -106,6 +106,31 @@ tmux_send -l "$DEPLOY/fullchain.pem"
 tmux_send Tab
 tmux_send -l "$DEPLOY/key.pem"
 tmux_send Tab
+tmux_send -l no-such-user
+tmux_send Enter
+check "an unknown owner is refused" \
+    tmux_wait_for "Owner: no user named 'no-such-user'"
+tmux_send C-u
+tmux_send -l nobody
+tmux_send Tab
+tmux_send -l no-such-group
+tmux_send Enter
+check "an unknown group is refused" \
+    tmux_wait_for "Group: no group named 'no-such-group'"
+tmux_send C-u
+tmux_send -l nogroup
+tmux_send Tab
+tmux_send -l 0999
+tmux_send Enter
+check "mode 0999 is refused" tmux_wait_for 'Mode: "0999" is not an octal mode'
+tmux_send C-u
+tmux_send -l 0666
+tmux_send Enter
+check "a mode that hands others the key is refused" \
+    tmux_wait_for 'Mode: 0666 would let every user of the machine read'
+tmux_send C-u
+tmux_send -l 0640
+tmux_send Tab
 tmux_send -l "/no/such/reload --now"
 tmux_send Enter
 check "a reload program that does not exist is refused" \
@@ -122,6 +147,9 @@ check "step 7: review" tmux_wait_for 'step 7 of 7, Review'
 like "$(tmux_capture)" 'Deploy: +full chain to .*/fullchain\.pem' "it lists the copies"
 like "$(tmux_capture)" ' +key to .*/key\.pem' "the key's too"
 like "$(tmux_capture)" ' +then run .*touch .*/deploy/' "and the command"
+like "$(tmux_capture)" ' +owner nobody' "the copies' owner"
+like "$(tmux_capture)" ' +group nogroup' "their group"
+like "$(tmux_capture)" ' +mode 0640' "and their mode"
 like "$(tmux_capture)" 'Names: +web\.example\.test, bücher\.example\.test' "it lists the names"
 ok "the config is untouched before issuing" conf_unchanged
 tmux_send Enter
@@ -137,9 +165,15 @@ check "the config holds the new definition" grep -q 'name = "web.example.test"' 
 check "with both names, as A-labels" grep -q '"xn--bcher-kva.example.test"' "$CONF"
 check "and still the earlier entry" grep -q 'name = "old"' "$CONF"
 check "the full chain was copied" cmp -s "$DEPLOY/fullchain.pem" "$STATE/live/web.example.test/fullchain.pem"
-is "$(stat -c %a "$DEPLOY/key.pem")" 600 "the key copy is 0600"
+is "$(stat -c '%U %G %a' "$DEPLOY/key.pem")" "nobody nogroup 640" \
+    "the key copy has the owner, group and mode asked for"
+is "$(stat -c '%U %G %a' "$DEPLOY/fullchain.pem")" "nobody nogroup 640" \
+    "so has the full chain's (the mode is every copy's)"
 check "the reload command ran" wait_for test -e "$DEPLOY/reloaded"
 check "the config holds the deploy settings" grep -q "deploy_fullchain = \"$DEPLOY/fullchain.pem\"" "$CONF"
+check "and the owner" grep -q 'deploy_owner = "nobody"' "$CONF"
+check "the group" grep -q 'deploy_group = "nogroup"' "$CONF"
+check "the mode" grep -q 'deploy_mode = "0640"' "$CONF"
 check "and the reload argv" grep -Eq "reload = \[ *\"[^\"]*touch\", *\"$DEPLOY/reloaded\" *\]" "$CONF"
 check "and the global setting" grep -Eq '^renew_days = 30;' "$CONF"
 check "the command line reads the new config" cdk_out "$OUT" show web.example.test
