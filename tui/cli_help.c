@@ -187,7 +187,9 @@ cli_usage(FILE *out)
 	fprintf(out, "Usage: certdeck [OPTIONS] COMMAND [ARGS]\n\n"
 	    "certdeck manages ACME (RFC 8555) certificates: it issues, renews and\n"
 	    "revokes them, and keeps every version in its state folder. Without a\n"
-	    "command, on a terminal, it opens the screens: n sets up a certificate,\n"
+	    "command, on a terminal, it opens the screens: n sets up a certificate\n"
+	    "(names, CA, proof, key, copies with their owner, group and mode, a\n"
+	    "reload command),\n"
 	    "e edits its definition, x stops managing it, ? lists every key.\n"
 	    "\nCommands:\n");
 	for (i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
