@@ -306,10 +306,12 @@ static const struct config_entry config_table[] = {
 	  .help = "... the key followed by the full chain here (HAProxy)." },
 	{ .name = "deploy_owner", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .off = C(deploy_owner),
-	  .help = "Owner of the copies (user name; \"\": certdeck's user)." },
+	  .help = "Owner of the copies (user name or number; \"\": certdeck's "
+	  "user)." },
 	{ .name = "deploy_group", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .off = C(deploy_group),
-	  .help = "Group of the copies (\"\": certdeck's group)." },
+	  .help = "Group of the copies (group name or number; \"\": "
+	  "certdeck's group)." },
 	{ .name = "deploy_mode", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .check = config_check_mode_opt, .off = C(deploy_mode),
 	  .help = "Mode of every copy, key and certificates alike, octal "

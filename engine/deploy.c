@@ -41,8 +41,22 @@ deploy_wanted(const struct engine_deploy *d)
 	return d->n_reload > 0;
 }
 
-/* The user and group named, as the copies get them; -1 keeps ours
- * (NULL or ""). */
+/* A user or group number given for one the system has no name for (a
+ * container's, say): digits only, below the "unchanged" -1. */
+static int
+deploy_id_number(const char *s, unsigned long *id)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	return *end != '\0' || errno != 0 || *id >= (unsigned long)(uid_t)-1 ? -1 : 0;
+}
+
+/* The user and group named (or numbered), as the copies get them; -1
+ * keeps ours (NULL or ""). */
 static int
 deploy_ids_of(const char *owner, const char *group, uid_t *uid, gid_t *gid,
     struct err *err)
@@ -50,20 +64,27 @@ deploy_ids_of(const char *owner, const char *group, uid_t *uid, gid_t *gid,
 	struct passwd pw, *pwp = NULL;
 	struct group gr, *grp = NULL;
 	char buf[4096];
+	unsigned long id;
 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
 	if (owner != NULL && *owner != '\0') {
-		if (getpwnam_r(owner, &pw, buf, sizeof buf, &pwp) != 0 || pwp == NULL)
+		if (getpwnam_r(owner, &pw, buf, sizeof buf, &pwp) == 0 && pwp != NULL)
+			*uid = pwp->pw_uid;
+		else if (deploy_id_number(owner, &id) == 0)
+			*uid = (uid_t)id;
+		else
 			return err_set(err, ERR_CONFIG, "no user named '%.64s'",
 			    owner);
-		*uid = pwp->pw_uid;
 	}
 	if (group != NULL && *group != '\0') {
-		if (getgrnam_r(group, &gr, buf, sizeof buf, &grp) != 0 || grp == NULL)
+		if (getgrnam_r(group, &gr, buf, sizeof buf, &grp) == 0 && grp != NULL)
+			*gid = grp->gr_gid;
+		else if (deploy_id_number(group, &id) == 0)
+			*gid = (gid_t)id;
+		else
 			return err_set(err, ERR_CONFIG, "no group named '%.64s'",
 			    group);
-		*gid = grp->gr_gid;
 	}
 	return 0;
 }

@@ -21,7 +21,8 @@ int deploy_copies(const struct engine_deploy *d, const struct store_cert_files *
     int *n, struct err *err);
 
 /* Checks that user `owner` and group `group` exist, as the copies would
- * get them (names; NULL or "": certdeck's own). 0, or -1 with `err`. */
+ * get them (names, or numbers without one; NULL or "": certdeck's own).
+ * 0, or -1 with `err`. */
 int deploy_ids_check(const char *owner, const char *group, struct err *err);
 
 /* A deploy_mode into `*mode`: "" (or NULL) gives -1, the defaults (0600

@@ -86,7 +86,7 @@ enum { DEPLOY_CERT, DEPLOY_CHAIN, DEPLOY_FULLCHAIN, DEPLOY_KEY, DEPLOY_COMBINED,
 
 struct engine_deploy {
 	char *to[DEPLOY_N];		/* absolute paths; NULL: no copy */
-	char *owner, *group;		/* names; NULL: certdeck's own */
+	char *owner, *group;		/* names (or numbers); NULL: ours */
 	int mode;			/* -1: 0600 for keys, 0644 for the rest */
 	char **reload;			/* argv, NULL-terminated; no shell */
 	size_t n_reload;
