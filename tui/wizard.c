@@ -348,6 +348,9 @@ wiz_key(struct ui *ui, void *st, int action, int key)
 			w->port_typed = 1;
 		if (w->focus == WF_NAMES || w->focus == WF_CERTNAME)
 			wiz_names_check(w);
+		if (w->focus == WF_OWNER || w->focus == WF_GROUP ||
+		    w->focus == WF_MODE)
+			(void)wiz_check_access(w);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (action == 0 && key == '?')

@@ -97,6 +97,10 @@ void wiz_defaults(struct ui *ui, struct wizard *w);
  * to fix. */
 int wiz_check(struct ui *ui, struct wizard *w, enum wiz_step step);
 
+/* Checks the copies' owner, group and mode with deploy's own checks, as
+ * typed and on Enter; 0, or -1 with w->note saying what to fix. */
+int wiz_check_access(struct wizard *w);
+
 /* Splits the reload command at spaces into a NULL-terminated argv in
  * `*argv` (caller frees with strv_free(*argv, n)); returns n, 0 for
  * none, or -1 when out of memory. */

@@ -318,18 +318,13 @@ wiz_check_copy(struct wizard *w, const char *what, const char *path)
 	return 0;
 }
 
-static int
-wiz_check_deploy(struct wizard *w)
+int
+wiz_check_access(struct wizard *w)
 {
-	char **argv = NULL;
-	int n, rc = 0;
-
 	struct err err;
 	int mode;
 
-	if (wiz_check_copy(w, "Full chain", w->text[WF_FULLCHAIN].text) != 0 ||
-	    wiz_check_copy(w, "Key", w->text[WF_KEYCOPY].text) != 0)
-		return -1;
+	w->note[0] = '\0';
 	/* deploy's own checks: what it would refuse after the issuance is
 	 * refused here, before anything is asked of the CA. */
 	if (deploy_ids_check(w->text[WF_OWNER].text, NULL, &err) != 0)
@@ -342,6 +337,19 @@ wiz_check_deploy(struct wizard *w)
 	    w->text[WF_KEYCOPY].text[0] != '\0', &mode, &err) != 0)
 		return snprintf(w->note, sizeof w->note, "Mode: %.200s.",
 		    err.msg), -1;
+	return 0;
+}
+
+static int
+wiz_check_deploy(struct wizard *w)
+{
+	char **argv = NULL;
+	int n, rc = 0;
+
+	if (wiz_check_copy(w, "Full chain", w->text[WF_FULLCHAIN].text) != 0 ||
+	    wiz_check_copy(w, "Key", w->text[WF_KEYCOPY].text) != 0 ||
+	    wiz_check_access(w) != 0)
+		return -1;
 	if ((n = wiz_reload_argv(w, &argv)) < 0)
 		return snprintf(w->note, sizeof w->note, "out of memory"), -1;
 	if (n > 0 && wiz_check_path(w, "Then run", argv[0], 0) != 0)

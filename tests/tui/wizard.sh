@@ -107,8 +107,7 @@ tmux_send Tab
 tmux_send -l "$DEPLOY/key.pem"
 tmux_send Tab
 tmux_send -l no-such-user
-tmux_send Enter
-check "an unknown owner is refused" \
+check "an unknown owner is refused as typed" \
     tmux_wait_for "Owner: no user named 'no-such-user'"
 tmux_send C-u
 tmux_send -l nobody
@@ -121,13 +120,16 @@ tmux_send C-u
 tmux_send -l nogroup
 tmux_send Tab
 tmux_send -l 0999
-tmux_send Enter
-check "mode 0999 is refused" tmux_wait_for 'Mode: "0999" is not an octal mode'
+check "mode 0999 is refused as typed" tmux_wait_for 'Mode: "0999" is not an octal mode'
 tmux_send C-u
 tmux_send -l 0666
 tmux_send Enter
 check "a mode that hands others the key is refused" \
     tmux_wait_for 'Mode: 0666 would let every user of the machine read'
+tmux_send BSpace
+tmux_send -l 0
+check "a mode giving others nothing clears the message" \
+    tmux_wait_gone "Mode: 066"
 tmux_send C-u
 tmux_send -l 0640
 tmux_send Tab
