@@ -89,7 +89,7 @@ check "schedule install --cron under the root" \
 screens
 check "a cron entry: named in the top bar" \
     tmux_wait_for '^ certdeck .* auto-renew: cron, twice a day +[0-9]+/[0-9]+ shown *$'
-like "$(colours | head -n 1)" 'auto-renew' "the warning is gone"
+colours_like 1p 'auto-renew' "the warning is gone"
 unlike_warn() { ! tmux_capture | grep -q 'not scheduled'; }
 check "no warning with a schedule" unlike_warn
 quit

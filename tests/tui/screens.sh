@@ -138,20 +138,20 @@ check "back to a large size, the list returns" tmux_wait_for '3/3 shown'
 like "$(row 2)" 'ISSUER +KEY +CA' "120 columns hold the KEY and CA columns"
 tmux_resize 80 24
 check "exactly 80x24 is enough" tmux_wait_for '3/3 shown'
-check "80 columns leave out the issuer" ! _tmux_matches 'ISSUER'
+check "80 columns leave out the issuer" tmux_wait_gone 'ISSUER'
 tmux_resize 100 30
 tmux_wait_for '3/3 shown' >/dev/null
 
 # --- themes
-like "$(colours | grep 'bravo\.example')" $'\e\\[32m(\e\\[49m)?✓ valid' "default theme: valid in green"
-like "$(colours | sed -n 1p)" $'\e\\[30m\e\\[46m' "default theme: header black on cyan"
+colours_like '/bravo\.example/p' $'\e\\[32m(\e\\[49m)?✓ valid' "default theme: valid in green"
+colours_like 1p $'\e\\[30m\e\\[46m' "default theme: header black on cyan"
 tmux_send T
 check "T switches to the light theme" tmux_wait_for 'theme: light'
-like "$(colours | sed -n 1p)" $'\e\\[37m\e\\[44m' "light theme: header white on blue"
+colours_like 1p $'\e\\[37m\e\\[44m' "light theme: header white on blue"
 tmux_send T T
 check "two more T: mono" tmux_wait_for 'theme: mono'
 check "mono uses no colour at all" ! eval 'colours | grep -q $'"'"'\e\[\(3[0-7]\|4[0-7]\|38;5\|48;5\|9[0-7]\)'"'"
-like "$(colours | sed -n 1p)" $'\e\\[7m' "mono: the header in reverse video"
+colours_like 1p $'\e\\[7m' "mono: the header in reverse video"
 tmux_send T
 check "T wraps around to default" tmux_wait_for 'theme: default'
 
@@ -177,7 +177,7 @@ check "--no-color: no colour" ! eval 'colours | grep -q $'"'"'\e\[\(3[0-7]\|4[0-
 
 run_ui "$CERTDECK" "${CDK_ARGS[@]}" --theme high-contrast
 tmux_wait_for '3/3 shown' >/dev/null
-like "$(colours | sed -n 1p)" $'\e\\[1m\e\\[30m\e\\[107m|\e\\[30m\e\\[107m' "--theme high-contrast: header black on bright white"
+colours_like 1p $'\e\\[1m\e\\[30m\e\\[107m|\e\\[30m\e\\[107m' "--theme high-contrast: header black on bright white"
 
 # The config file is $CONF: a user's themes sit in themes/ beside it.
 mkdir -p "$(dirname "$CONF")/themes"
@@ -185,7 +185,7 @@ printf 'roles = {\n\theader = { fg = "white"; bg = "red"; };\n};\n' \
     > "$(dirname "$CONF")/themes/mine.theme"
 run_ui "$CERTDECK" "${CDK_ARGS[@]}" --theme mine
 tmux_wait_for '3/3 shown' >/dev/null
-like "$(colours | sed -n 1p)" $'\e\\[37m\e\\[41m' "a user's theme in the config folder is found by name"
+colours_like 1p $'\e\\[37m\e\\[41m' "a user's theme in the config folder is found by name"
 
 # A short path, whatever folder the tests are built in: the status line
 # that names the file is one line of 100 columns.
@@ -197,7 +197,7 @@ printf 'roles = {\n\tok = { fg = "purple-ish"; };\n};\n' > "$THEMES/badcolour.th
 run_ui env CERTDECK_THEME_PATH="$THEMES:$CERTDECK_THEME_PATH" "$CERTDECK" "${CDK_ARGS[@]}" --theme broken
 check "a broken theme: file and line, then default" \
     tmux_wait_for 'broken\.theme:3: syntax error; using default'
-like "$(colours | sed -n 1p)" $'\e\\[30m\e\\[46m' "the default theme is used instead"
+colours_like 1p $'\e\\[30m\e\\[46m' "the default theme is used instead"
 run_ui env CERTDECK_THEME_PATH="$THEMES:$CERTDECK_THEME_PATH" "$CERTDECK" "${CDK_ARGS[@]}" --theme badcolour
 check "an unknown colour: file, line and the colour" \
     tmux_wait_for "badcolour\\.theme:2: unknown colour 'purple-ish"

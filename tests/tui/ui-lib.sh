@@ -40,6 +40,26 @@ colours()
 	_tmux capture-pane -e -p -t "$TMUX_TARGET"
 }
 
+# colours_like SED REGEX DESC: a check that the lines `sed -n SED` picks
+# from the screen with its attributes come to match the extended REGEX
+# (within 10 s: a frame may be mid-redraw, after a resize say); on failure
+# says what they were.
+colours_like()
+{
+	if wait_for _colours_match "$1" "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "got:  '$(colours | sed -n "$1")'"
+		diag "want: /$2/"
+	fi
+}
+
+_colours_match()
+{
+	colours | sed -n "$1" | grep -Eq -- "$2"
+}
+
 # tmux_wait_gone REGEX [TIMEOUT]: waits until the screen no longer matches
 # the extended REGEX (default 10 s).
 tmux_wait_gone()
