@@ -655,30 +655,52 @@ free_port(int type)
 	return port;
 }
 
+/* A challtestsrv of our own for one test: its pid, management port and
+ * log; "resolver" gets its DNS address. Skips the test when the program
+ * is not installed. */
+struct cts {
+	pid_t pid;
+	int mgmt, logfd;
+	char resolver[32];
+};
+
 static void
-test_challtestsrv(void **state)
+cts_up(struct cts *c)
 {
 	const char *bin = getenv("CHALLTESTSRV");
-	char resolver[32], **txts;
-	int dns, mgmt, logfd;
-	size_t n;
-	pid_t pid;
+	int dns;
 
 	if (bin == NULL || *bin == '\0')
 		bin = "/usr/bin/pebble-challtestsrv";
 	if (access(bin, X_OK) != 0)
 		skip();
-	(void)state;
 	dns = free_port(SOCK_DGRAM);
-	mgmt = free_port(SOCK_STREAM);
-	pid = cts_start(bin, dns, mgmt, &logfd);
-	cts_wait_started(logfd);
-	cts_set_txt(mgmt, logfd, "_acme-challenge.x.example.test.", "abc");
-	snprintf(resolver, sizeof resolver, "127.0.0.1:%d", dns);
-	txts = cts_query(resolver, NAME ".", DNSQ_TXT, &n);
-	kill(pid, SIGTERM);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	close(logfd);
+	c->mgmt = free_port(SOCK_STREAM);
+	c->pid = cts_start(bin, dns, c->mgmt, &c->logfd);
+	cts_wait_started(c->logfd);
+	snprintf(c->resolver, sizeof c->resolver, "127.0.0.1:%d", dns);
+}
+
+static void
+cts_down(struct cts *c)
+{
+	kill(c->pid, SIGTERM);
+	assert_int_equal(waitpid(c->pid, NULL, 0), c->pid);
+	close(c->logfd);
+}
+
+static void
+test_challtestsrv(void **state)
+{
+	struct cts c;
+	char **txts;
+	size_t n;
+
+	(void)state;
+	cts_up(&c);
+	cts_set_txt(c.mgmt, c.logfd, "_acme-challenge.x.example.test.", "abc");
+	txts = cts_query(c.resolver, NAME ".", DNSQ_TXT, &n);
+	cts_down(&c);
 	assert_int_equal(n, 1);
 	assert_string_equal(txts[0], "abc");
 	dnsq_strings_free(txts);
@@ -688,45 +710,33 @@ test_challtestsrv(void **state)
 static void
 test_challtestsrv_caa(void **state)
 {
-	const char *bin = getenv("CHALLTESTSRV");
-	char resolver[32], **recs;
-	int dns, mgmt, logfd;
+	struct cts c;
+	char **recs;
 	size_t n;
-	pid_t pid;
 
-	if (bin == NULL || *bin == '\0')
-		bin = "/usr/bin/pebble-challtestsrv";
-	if (access(bin, X_OK) != 0)
-		skip();
 	(void)state;
-	dns = free_port(SOCK_DGRAM);
-	mgmt = free_port(SOCK_STREAM);
-	pid = cts_start(bin, dns, mgmt, &logfd);
-	cts_wait_started(logfd);
-	cts_post(mgmt, logfd, "add-caa", "{\"host\":\"x.example.test.\","
+	cts_up(&c);
+	cts_post(c.mgmt, c.logfd, "add-caa", "{\"host\":\"x.example.test.\","
 	    "\"policies\":[{\"tag\":\"issue\",\"value\":\"ca.example\"}]}");
-	cts_post(mgmt, logfd, "add-aaaa", "{\"host\":\"x.example.test.\","
+	cts_post(c.mgmt, c.logfd, "add-aaaa", "{\"host\":\"x.example.test.\","
 	    "\"addresses\":[\"2001:db8::5\"]}");
-	snprintf(resolver, sizeof resolver, "127.0.0.1:%d", dns);
-	recs = cts_query(resolver, "x.example.test", DNSQ_CAA, &n);
+	recs = cts_query(c.resolver, "x.example.test", DNSQ_CAA, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(recs[0], "0 issue ca.example");
 	dnsq_strings_free(recs);
-	recs = cts_query(resolver, "x.example.test", DNSQ_AAAA, &n);
+	recs = cts_query(c.resolver, "x.example.test", DNSQ_AAAA, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(recs[0], "2001:db8::5");
 	dnsq_strings_free(recs);
 	/* challtestsrv's default address answers every A question. */
-	recs = cts_query(resolver, "y.example.test", DNSQ_A, &n);
+	recs = cts_query(c.resolver, "y.example.test", DNSQ_A, &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(recs[0], "127.0.0.1");
 	dnsq_strings_free(recs);
-	recs = cts_query(resolver, "y.example.test", DNSQ_CAA, &n);
+	recs = cts_query(c.resolver, "y.example.test", DNSQ_CAA, &n);
 	assert_int_equal(n, 0);
 	dnsq_strings_free(recs);
-	kill(pid, SIGTERM);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	close(logfd);
+	cts_down(&c);
 }
 
 /* cmocka 1.1.5 reports a skipped test as "not ok N # SKIP", which
