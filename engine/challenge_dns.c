@@ -238,7 +238,7 @@ persist_present(struct job *job, struct solve *s, struct err *err)
 		return err_nomem(err, "dns-persist-01");
 	s->priv = p;
 	snprintf(p->record, sizeof p->record, "_validation-persist.%s", s->ident.value);
-	if (asprintf(&p->value, "%s; accounturi=%s%s", s->issuer, job->ctx->ca->kid,
+	if (asprintf(&p->value, "%s; accounturi=%s%s", s->issuer, job->ca->kid,
 	    s->wildcard ? "; policy=wildcard" : "") < 0) {
 		p->value = NULL;
 		return err_nomem(err, "dns-persist-01");

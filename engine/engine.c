@@ -169,6 +169,25 @@ engine_job_finish(struct engine *e, struct job *job, enum job_next how)
 	engine_job_free(job);
 }
 
+/* The CA a command talks to: its own when it names one, else the
+ * engine's. NULL with `err` set when that CA cannot be set up; the job
+ * then fails at its first step. */
+static struct ca *
+engine_ca_for(struct engine *e, const struct engine_cmd *cmd, struct err *err)
+{
+	struct engine_ca opt = {
+		.directory_url = cmd->ca_url,
+		.ca_bundle = cmd->ca_bundle,
+		.email = cmd->ca_email,
+		.eab_kid = cmd->ca_eab_kid,
+		.eab_hmac_key = cmd->ca_eab_hmac_key,
+	};
+
+	if (cmd->ca_url == NULL || *cmd->ca_url == '\0')
+		return e->ctx.cas;
+	return ca_find_or_add(e->ctx.cas, &opt, err);
+}
+
 static void
 engine_enqueue(struct engine *e, struct engine_cmd *cmd)
 {
@@ -182,6 +201,7 @@ engine_enqueue(struct engine *e, struct engine_cmd *cmd)
 	job->ctx = &e->ctx;
 	job->cmd = cmd;
 	job->ops = engine_ops_for(cmd->kind);
+	job->ca = engine_ca_for(e, cmd, &job->fail);
 	if (e->queue_tail != NULL)
 		e->queue_tail->next = job;
 	else
@@ -326,6 +346,10 @@ engine_schedule(struct engine *e)
 		job->ready = 1;
 		if (locked < 0)
 			continue;	/* fails at its first step with the lock error */
+		if (job->ca == NULL) {
+			job->state = -1;	/* its CA: job->fail says why */
+			continue;
+		}
 		job->state = JS_START;
 		job->started = 1;
 		if (job->ops->init != NULL && job->ops->init(job) != 0) {
@@ -333,14 +357,6 @@ engine_schedule(struct engine *e)
 			job->state = -1;	/* fails at its first step */
 		}
 	}
-}
-
-/* The CA context's progress as one number: jobs waiting on it run again
- * when it differs from what they saw. */
-static int
-engine_ca_key(const struct engine *e)
-{
-	return (int)e->ctx.ca->dir_phase * 16 + (int)e->ctx.ca->acct_phase;
 }
 
 static enum job_next
@@ -385,7 +401,8 @@ engine_step_pass(struct engine *e, long long now)
 	for (job = e->running; job != NULL; job = next) {
 		next = job->next;
 		if (!job->ready && !(job->wake_at_ms > 0 && now >= job->wake_at_ms) &&
-		    !(job->wake_at_ms == -1 && job->ca_seen != engine_ca_key(e)))
+		    !(job->wake_at_ms == -1 && job->ca != NULL &&
+		    job->ca_seen != ca_progress(job->ca)))
 			continue;
 		job->ready = 0;
 		job->wake_at_ms = 0;
@@ -398,7 +415,7 @@ engine_step_pass(struct engine *e, long long now)
 		switch (how) {
 		case JOB_WAIT_CA:
 			job->wake_at_ms = -1;
-			job->ca_seen = engine_ca_key(e);
+			job->ca_seen = ca_progress(job->ca);
 			break;
 		case JOB_DONE:
 		case JOB_FAILED:
@@ -598,31 +615,6 @@ engine_options_copy(struct engine *e, const struct engine_options *opt, struct e
 	return 0;
 }
 
-/* A store folder name for a CA: its host and a hash of the whole URL, so
- * two directories on one host stay apart and the name is always safe. */
-static void
-engine_ca_id(const char *url, char *out, size_t outsz)
-{
-	const char *host = strstr(url, "://");
-	uint32_t h = 2166136261u;
-	size_t i, n = 0;
-	const char *p;
-
-	for (p = url; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	host = host != NULL ? host + 3 : url;
-	for (i = 0; host[i] != '\0' && host[i] != '/' && host[i] != ':' && n + 12 < outsz &&
-	    n < 48; i++) {
-		char c = host[i];
-
-		out[n++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '-' ? c : '_';
-	}
-	if (n == 0 || out[0] == '.')
-		out[n == 0 ? n++ : 0] = 'x';
-	snprintf(out + n, outsz - n, "-%08x", h);
-}
-
 static int
 engine_pipes(struct engine *e, struct err *err)
 {
@@ -650,18 +642,7 @@ engine_free(struct engine *e)
 	probe_set_free(e->ctx.probes);
 	if (e->ctx.store != NULL)
 		store_close(e->ctx.store);
-	if (e->ctx.ca != NULL) {
-		struct ca *ca = e->ctx.ca;
-
-		acme_directory_free(&ca->dir);
-		for (i = 0; i < ca->n_nonces; i++)
-			free(ca->nonces[i]);
-		crypto_key_free(ca->acct_key);
-		free(ca->kid);
-		free(ca->key_file);
-		free(ca->url);
-		free(ca);
-	}
+	ca_free_all(e->ctx.cas);
 	for (i = 0; i < 2; i++) {
 		if (e->cmd_pipe[i] >= 0)
 			close(e->cmd_pipe[i]);
@@ -682,6 +663,13 @@ engine_open(struct engine *e, struct err *err)
 		.ca_bundle = o->ca_bundle,
 		.user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
 	};
+	struct engine_ca own = {
+		.directory_url = o->directory_url,
+		.ca_bundle = o->ca_bundle,
+		.email = o->email,
+		.eab_kid = o->eab_kid,
+		.eab_hmac_key = o->eab_hmac_key,
+	};
 
 	if ((e->ctx.store = store_open(o->state_dir, err)) == NULL)
 		return -1;
@@ -689,10 +677,8 @@ engine_open(struct engine *e, struct err *err)
 	    (e->ctx.procs = proc_set_new(err)) == NULL ||
 	    (e->ctx.probes = probe_set_new(err)) == NULL)
 		return -1;
-	if ((e->ctx.ca = calloc(1, sizeof *e->ctx.ca)) == NULL ||
-	    (e->ctx.ca->url = strdup(o->directory_url)) == NULL)
-		return err_nomem(err, "CA context");
-	engine_ca_id(o->directory_url, e->ctx.ca->id, sizeof e->ctx.ca->id);
+	if ((e->ctx.cas = ca_new(&own, err)) == NULL)
+		return -1;
 	return engine_pipes(e, err);
 }
 

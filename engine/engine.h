@@ -56,6 +56,16 @@ struct engine_options {
 	int lock_wait;
 };
 
+/* A CA by its ACME directory, with the settings that belong to it there:
+ * trust, contact, external account binding (each NULL when not set). */
+struct engine_ca {
+	const char *directory_url;
+	const char *ca_bundle;
+	const char *email;
+	const char *eab_kid;
+	const char *eab_hmac_key;
+};
+
 /* Where one certificate's notices go instead of the global channels:
  * its own (NULL: that channel unused), or nowhere with `off`. */
 struct engine_notify_cert {
@@ -106,6 +116,11 @@ struct engine_cmd {
 	char *webroot;			/* folder for the webroot challenge */
 	char *preferred_chain;		/* issuer CN at the top of the chain */
 	char *profile;			/* the CA's certificate profile, or NULL */
+	/* Issue, renew, revoke at another CA than the engine's (the
+	 * certificate's own `ca`); all owned, ca_url NULL = the engine's. */
+	char *ca_url, *ca_bundle, *ca_email, *ca_eab_kid, *ca_eab_hmac_key;
+	char *dns_hook;			/* dns-01: this certificate's hook and */
+	char *dns_resolver;		/* resolver; NULL = the engine's */
 	struct engine_deploy deploy;	/* copies and reload after issuance */
 	struct endpoint *endpoints;	/* owned; probed after a deploy, and by */
 	size_t n_endpoints;		/* a probe command */

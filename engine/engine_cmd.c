@@ -54,6 +54,13 @@ engine_cmd_free(struct engine_cmd *cmd)
 	free(cmd->notify_event);
 	free(cmd->message);
 	free(cmd->url);
+	free(cmd->ca_url);
+	free(cmd->ca_bundle);
+	free(cmd->ca_email);
+	free(cmd->ca_eab_kid);
+	free(cmd->ca_eab_hmac_key);
+	free(cmd->dns_hook);
+	free(cmd->dns_resolver);
 	engine_reply_unref(cmd->reply);
 	deploy_free(&cmd->deploy);
 	endpoint_free(cmd->endpoints, cmd->n_endpoints);

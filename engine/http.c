@@ -39,6 +39,7 @@ struct xfer {
 	void *arg;
 	struct curl_slist *headers;
 	struct curl_slist *connect_to;
+	char *ca_bundle;	/* this request's trust, or NULL: the client's */
 	struct http_response *resp;
 	size_t max_body;
 	int plain;		/* http_request.plain: only status and body kept */
@@ -263,6 +264,7 @@ xfer_free(struct xfer *x)
 	curl_slist_free_all(x->headers);
 	curl_slist_free_all(x->connect_to);
 	http_response_free(x->resp);
+	free(x->ca_bundle);
 	free(x);
 }
 
@@ -406,6 +408,16 @@ fail:
 	    curl_easy_strerror(rc));
 }
 
+/* The CA file a request trusts: its own, else the client's; NULL for
+ * the system's. */
+static const char *
+xfer_trust(const struct xfer *x)
+{
+	if (x->ca_bundle != NULL)
+		return *x->ca_bundle != '\0' ? x->ca_bundle : NULL;
+	return x->c->opt.ca_bundle;
+}
+
 /* Applies the client-wide policy: https only, verification, timeouts. */
 static int
 xfer_set_policy(struct xfer *x, const char *url, struct err *err)
@@ -426,8 +438,8 @@ xfer_set_policy(struct xfer *x, const char *url, struct err *err)
 	/* libcurl keeps the peer's certificates even when it refuses them,
 	 * so a refusal can be explained (tls_reason_find). */
 	SETOPT(CURLOPT_CERTINFO, 1L);
-	if (o->ca_bundle != NULL)
-		SETOPT(CURLOPT_CAINFO, o->ca_bundle);
+	if (xfer_trust(x) != NULL)
+		SETOPT(CURLOPT_CAINFO, xfer_trust(x));
 	/* Debian's libcurl also walks /etc/ssl/certs (CAPATH) on top of the
 	 * bundle file, parsing every certificate there again on the first
 	 * connection: half of an issuance's CPU. The bundle file holds the
@@ -476,6 +488,7 @@ http_submit(struct http_client *c, const struct http_request *req,
 	x->max_body = req->max_body > 0 && req->max_body < c->opt.max_body ?
 	    req->max_body : c->opt.max_body;
 	if ((x->resp = response_new(req->url, x->max_body)) == NULL ||
+	    (req->ca_bundle != NULL && (x->ca_bundle = strdup(req->ca_bundle)) == NULL) ||
 	    (x->easy = curl_easy_init()) == NULL) {
 		err_nomem(err, "HTTP request");
 		goto fail;
@@ -661,7 +674,7 @@ tls_reason_find(struct xfer *x)
 				pem[n++] = l->data + 5;
 	url_host(x->resp->url, host, sizeof host);
 	err_clear(&err);
-	if (n > 0 && crypto_peer_verify(pem, n, x->c->opt.ca_bundle,
+	if (n > 0 && crypto_peer_verify(pem, n, xfer_trust(x),
 	    host[0] != '\0' ? host : NULL, &err) != 0)
 		snprintf(x->tls_reason, sizeof x->tls_reason, "%s", err.msg);
 }

@@ -62,6 +62,9 @@ struct http_request {
 	 * are kept, so nothing it says reaches the CA's state. */
 	int plain;
 	const char *connect_to;	/* "HOST:PORT:ADDR:PORT" (CURLOPT_CONNECT_TO), or NULL */
+	const char *ca_bundle;	/* trust for this request instead of the client's
+				 * (a CA of its own): a PEM file, "" for the
+				 * system's, or NULL */
 	long timeout_ms;	/* the whole request, when shorter than the client's; 0: the client's */
 	size_t max_body;	/* when smaller than the client's cap; 0: the client's */
 };

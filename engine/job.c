@@ -142,30 +142,6 @@ job_reply_drop(struct job *job)
 	job->resp = NULL;
 }
 
-/* Every reply from the CA may carry a fresh nonce: keep a few. */
-static void
-job_nonce_keep(struct ca *ca, const char *nonce)
-{
-	char *copy;
-
-	if (nonce == NULL || (copy = strdup(nonce)) == NULL)
-		return;
-	if (ca->n_nonces == CA_NONCE_POOL) {
-		free(ca->nonces[0]);
-		memmove(ca->nonces, ca->nonces + 1, (CA_NONCE_POOL - 1) * sizeof *ca->nonces);
-		ca->n_nonces--;
-	}
-	ca->nonces[ca->n_nonces++] = copy;
-}
-
-static char *
-job_nonce_take(struct ca *ca)
-{
-	if (ca->n_nonces == 0)
-		return NULL;
-	return ca->nonces[--ca->n_nonces];
-}
-
 static void
 job_http_done(void *arg, struct http_response *resp, const struct err *err)
 {
@@ -180,19 +156,25 @@ job_http_done(void *arg, struct http_response *resp, const struct err *err)
 		return;
 	}
 	job->net_failed = 0;
-	job_nonce_keep(job->ctx->ca, resp->replay_nonce);
+	ca_nonce_keep(job->ca, resp->replay_nonce);
 	job->resp = resp;
 }
 
 static enum job_next
 job_send(struct job *job, const struct http_request *req, int then)
 {
+	struct http_request own = *req;
 	struct err err;
 
+	/* The client trusts what the engine's own CA needs; another CA is
+	 * reached with its own trust, or the system's. */
+	if (!job->no_ca && job->ca != NULL && job->ca != job->ctx->cas &&
+	    own.ca_bundle == NULL && !own.plain)
+		own.ca_bundle = job->ca->ca_bundle != NULL ? job->ca->ca_bundle : "";
 	job_reply_drop(job);
 	job->net_failed = 0;
 	job->ready = 0;
-	job->http_id = http_submit(job->ctx->http, req, job_http_done, job, &err);
+	job->http_id = http_submit(job->ctx->http, &own, job_http_done, job, &err);
 	if (job->http_id == 0) {
 		err_copy(&job->fail, &err);
 		return JOB_FAILED;
@@ -227,13 +209,13 @@ job_post_clear(struct job_post *p)
 static enum job_next
 job_post_send(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	struct http_request req = { .method = "POST",
 	    .content_type = "application/jose+json" };
 	enum job_next next;
 	char *nonce, *jws;
 
-	if ((nonce = job_nonce_take(ca)) == NULL)
+	if ((nonce = ca_nonce_take(ca)) == NULL)
 		return job_get(job, "HEAD", ca->dir.new_nonce, JS_POST_NONCE_REPLY);
 	jws = jws_sign(job->post.key ? job->post.key : ca->acct_key,
 	    job->post.use_jwk || job->post.key ? NULL : ca->kid, nonce,

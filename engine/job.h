@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "acme.h"
+#include "ca.h"
 #include "crypto.h"
 #include "engine.h"
 #include "event.h"
@@ -35,31 +36,10 @@ enum job_next {
 	JOB_FAILED		/* finished; job->fail says why */
 };
 
-enum ca_phase { CA_NONE = 0, CA_BUSY, CA_READY, CA_FAILED };
-
-#define CA_NONCE_POOL 8
-
 /* badNonce retries of one request. A CA rejecting half of all nonces
  * (Pebble's harsh mode) then fails one request in two million; a CA that
  * rejects every nonce costs 20 quick requests and a clear error. */
 #define JOB_BADNONCE_RETRIES 20
-
-/* One ACME server as seen by every job that talks to it. */
-struct ca {
-	char *url;			/* directory URL */
-	char id[128];			/* store folder name derived from url */
-	enum ca_phase dir_phase;
-	struct acme_directory dir;
-	char *nonces[CA_NONCE_POOL];
-	size_t n_nonces;
-	enum ca_phase acct_phase;
-	struct crypto_key *acct_key;
-	char *kid;			/* account URL */
-	char *key_file;			/* the account key's file in the store */
-	struct err acct_err;		/* why the account failed, for waiters */
-	struct err dir_err;
-	long long skew_warned;
-};
 
 /* Shared state of the loop, visible to jobs. */
 struct engine_ctx {
@@ -70,7 +50,7 @@ struct engine_ctx {
 	struct alpn *alpn;		/* tls-alpn-01 responder, on first need */
 	struct proc_set *procs;		/* hooks running */
 	struct probe_set *probes;	/* endpoint probes in flight */
-	struct ca *ca;
+	struct ca *cas;			/* the engine's CA first, then others */
 	int event_fd;			/* write end */
 };
 
@@ -119,6 +99,7 @@ struct job {
 	uint32_t id;
 	struct engine_ctx *ctx;
 	const struct job_ops *ops;
+	struct ca *ca;			/* the CA it talks to */
 	struct engine_cmd *cmd;		/* owned */
 	int state;
 	int cancelled;

@@ -29,7 +29,7 @@ static int
 account_job_record(struct job *job, const struct acme_account *acct,
     const char *key_file)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	const char *name = job->ctx->opt.account_name;
 	struct account_rec rec;
 	size_t i;
@@ -100,7 +100,7 @@ update_step(struct job *job)
 		json_decref(doc);
 		if (payload == NULL)
 			return job_failf(job, ERR_NOMEM, "out of memory");
-		next = job_post(job, job->ctx->ca->kid, payload, 0, AC_REPLY);
+		next = job_post(job, job->ca->kid, payload, 0, AC_REPLY);
 		free(payload);
 		return next;
 	}
@@ -108,7 +108,7 @@ update_step(struct job *job)
 		return JOB_FAILED;
 	next = account_job_record(job, &acct, NULL) == 0 ? JOB_DONE : JOB_FAILED;
 	snprintf(job->result, sizeof job->result, "account %s: contact %s",
-	    job->ctx->ca->kid, acct.n_contacts ? acct.contacts[0] : "(none)");
+	    job->ca->kid, acct.n_contacts ? acct.contacts[0] : "(none)");
 	acme_account_free(&acct);
 	return next;
 }
@@ -119,7 +119,7 @@ update_step(struct job *job)
 static char *
 rollover_inner(struct job *job, const struct crypto_key *new_key)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	json_t *old_jwk, *doc;
 	char *payload, *inner = NULL;
 
@@ -137,7 +137,7 @@ rollover_inner(struct job *job, const struct crypto_key *new_key)
 static enum job_next
 rollover_start(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	struct crypto_key *new_key;
 	char *key_file = NULL, *inner;
 	enum job_next next;
@@ -165,7 +165,7 @@ rollover_start(struct job *job)
 static enum job_next
 rollover_step(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 
 	if (job->state == AC_START)
 		return rollover_start(job);
@@ -198,7 +198,7 @@ rollover_free(struct job *job)
 static enum job_next
 deactivate_step(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	struct acme_account acct;
 	enum job_next next;
 

@@ -35,7 +35,7 @@ enum job_next
 issue_ari_fetch(struct job *job)
 {
 	struct issue *is = issue_of(job);
-	const char *base = job->ctx->ca->dir.renewal_info;
+	const char *base = job->ca->dir.renewal_info;
 	enum job_next next;
 	char *url;
 

@@ -103,14 +103,14 @@ issue_present(struct job *job, const struct acme_authz *a, const struct acme_cha
 	int rc;
 
 	keyauth = is->solver->no_token ? NULL : jws_key_authorization(
-	    job->ctx->ca->acct_key, c->token ? c->token : "", &job->fail);
+	    job->ca->acct_key, c->token ? c->token : "", &job->fail);
 	if (keyauth == NULL && job->fail.code == ERR_NOMEM)
 		return -1;
 	rc = challenge_solve_init(s, is->solver, &a->identifier, c->token,
 	    keyauth ? keyauth : "", &job->fail);
 	free(keyauth);
 	if (rc != 0)
-		return err_prefix(&job->fail, "%s: challenge %s", job->ctx->ca->url, c->url);
+		return err_prefix(&job->fail, "%s: challenge %s", job->ca->url, c->url);
 	s->wildcard = a->wildcard;
 	s->issuer = c->n_issuer_domains > 0 ? c->issuer_domains[0] : NULL;
 	is->n_solves++;

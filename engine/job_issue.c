@@ -47,7 +47,7 @@ issue_order_record(struct job *job)
 	for (i = 0; i < is->n_ids; i++)
 		json_array_append_new(names, json_string(is->ids[i].value));
 	doc = json_pack("{s:s, s:s, s:o}", "url", is->order_url, "directory",
-	    job->ctx->ca->url, "names", names);
+	    job->ca->url, "names", names);
 	if (doc == NULL || (text = json_dump_compact(doc, &job->fail)) == NULL) {
 		json_decref(doc);
 		return err_nomem(&job->fail, "order record");
@@ -119,7 +119,7 @@ issue_resume_url(struct job *job, char **url)
 	if (doc == NULL)
 		return 0;
 	if (json_str(doc, "url") != NULL && json_str(doc, "directory") != NULL &&
-	    strcmp(json_str(doc, "directory"), job->ctx->ca->url) == 0 &&
+	    strcmp(json_str(doc, "directory"), job->ca->url) == 0 &&
 	    json_arr(doc, "names") != NULL && issue_names_equal(is, json_arr(doc, "names")))
 		*url = strdup(json_str(doc, "url"));
 	json_decref(doc);
@@ -140,7 +140,8 @@ issue_check(struct job *job)
 			job->state = IS_DEPLOY;
 			return JOB_AGAIN;
 		}
-		if (!due && is->ari_ask && job->ctx->ca->dir.renewal_info != NULL) {
+		if (!due && is->ari_ask && !is->other_ca &&
+		    job->ca->dir.renewal_info != NULL) {
 			job->state = IS_ARI_FETCH;
 			return JOB_AGAIN;
 		}
@@ -174,7 +175,7 @@ issue_check(struct job *job)
 static int
 issue_profile_check(struct job *job)
 {
-	const struct acme_directory *d = &job->ctx->ca->dir;
+	const struct acme_directory *d = &job->ca->dir;
 	char list[512] = "";
 	size_t i;
 
@@ -188,9 +189,9 @@ issue_profile_check(struct job *job)
 	}
 	if (d->n_profiles == 0)
 		return err_set(&job->fail, ERR_CONFIG, "profile '%s': the CA at %s offers "
-		    "no profiles", job->cmd->profile, job->ctx->ca->url);
+		    "no profiles", job->cmd->profile, job->ca->url);
 	return err_set(&job->fail, ERR_CONFIG, "profile '%s' is not offered by the CA at "
-	    "%s; it offers: %s", job->cmd->profile, job->ctx->ca->url, list);
+	    "%s; it offers: %s", job->cmd->profile, job->ca->url, list);
 }
 
 static enum job_next
@@ -203,14 +204,15 @@ issue_new_order(struct job *job)
 	if (issue_profile_check(job) != 0)
 		return JOB_FAILED;
 	/* A renewal tells an ARI CA which certificate it replaces (§5). */
-	if (is->renew && is->version > 0 && job->ctx->ca->dir.renewal_info != NULL &&
-	    is->cert_id == NULL && issue_cert_id(job) != 0)
+	if (is->renew && is->version > 0 && !is->other_ca &&
+	    job->ca->dir.renewal_info != NULL && is->cert_id == NULL &&
+	    issue_cert_id(job) != 0)
 		job_warn(job, "renewal information: %s", job->fail.msg);
 	payload = acme_payload_new_order(is->ids, is->n_ids, job->cmd->profile,
 	    is->cert_id, &job->fail);
 	if (payload == NULL)
 		return JOB_FAILED;
-	next = job_post(job, job->ctx->ca->dir.new_order, payload, 0, IS_ORDER_CREATED);
+	next = job_post(job, job->ca->dir.new_order, payload, 0, IS_ORDER_CREATED);
 	free(payload);
 	return next;
 }

@@ -47,6 +47,7 @@ struct issue {
 	int version;			/* current version before this job, 0 = none */
 	int decided;			/* due: names and method filled in */
 	int ari_ask;			/* not due by lifetime: ask the CA (ARI) */
+	int other_ca;			/* the current certificate is another CA's */
 	char *cert_id;			/* ARI identifier of the current certificate */
 	int deploy_only;		/* stored already: only the deploy is owed */
 	unsigned long reload;		/* reload command running, or 0 */

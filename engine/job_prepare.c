@@ -144,7 +144,7 @@ prepare_record(struct job *job, struct certrec *rec)
 	rc = certrec_set_domains(rec, names, is->n_ids, &job->fail);
 	free(names);
 	if (rc != 0 || str_set(&rec->name, job->cmd->name, &job->fail) != 0 ||
-	    str_set(&rec->directory, job->ctx->ca->url, &job->fail) != 0 ||
+	    str_set(&rec->directory, job->ca->url, &job->fail) != 0 ||
 	    str_set(&rec->account, job->ctx->opt.account_name, &job->fail) != 0 ||
 	    str_set(&rec->key_type, crypto_key_type_name(is->key_type), &job->fail) != 0)
 		return -1;
@@ -237,6 +237,11 @@ issue_decide(struct job *job, int *due)
 	    &job->fail) != 0)
 		goto out;
 	is->version = version;
+	/* The current certificate came from another CA (the definition's CA
+	 * changed, or --server): that CA's renewal information means nothing
+	 * to this one. */
+	is->other_ca = found && rec.directory != NULL &&
+	    strcmp(rec.directory, job->ca->url) != 0;
 	if (is->renew && found && rec.unmanaged && prepare_unmanaged(job, &rec,
 	    due) != 0)
 		goto out;

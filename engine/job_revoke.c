@@ -25,8 +25,20 @@ enum revoke_state {
 static int
 revoke_init(struct job *job)
 {
+	struct certrec rec;
+	int found, rc = 0;
+
 	job->no_account = job->cmd->with_cert_key;
-	return 0;
+	/* Only the CA that issued a certificate can revoke it: asking
+	 * another would fail with a puzzling "unknown certificate". */
+	if ((found = certrec_load(job->ctx->store, job->cmd->name, &rec, &job->fail)) < 0)
+		return -1;
+	if (found && rec.directory != NULL && strcmp(rec.directory, job->ca->url) != 0)
+		rc = err_set(&job->fail, ERR_CONFIG, "%s was issued through %s, not %s: "
+		    "revoke it there (--server %s)", job->cmd->name, rec.directory,
+		    job->ca->url, rec.directory);
+	certrec_free(&rec);
+	return rc;
 }
 
 static void
@@ -52,7 +64,7 @@ revoke_start(struct job *job)
 	    (payload = acme_payload_revoke(der, len, job->cmd->reason, &job->fail)) == NULL)
 		goto out;
 	if (!job->cmd->with_cert_key) {
-		next = job_post(job, job->ctx->ca->dir.revoke_cert, payload, 0, RV_REPLY);
+		next = job_post(job, job->ca->dir.revoke_cert, payload, 0, RV_REPLY);
 		goto out;
 	}
 	if ((job->kind_data = crypto_key_load_pem(f.privkey, strlen(f.privkey),
@@ -60,7 +72,7 @@ revoke_start(struct job *job)
 		err_prefix(&job->fail, "private key of %s", job->cmd->name);
 		goto out;
 	}
-	next = job_post_with_key(job, job->ctx->ca->dir.revoke_cert, payload,
+	next = job_post_with_key(job, job->ca->dir.revoke_cert, payload,
 	    job->kind_data, RV_REPLY);
 out:
 	free(payload);
@@ -122,7 +134,7 @@ const struct job_ops job_revoke_ops = {
 static enum job_next
 register_step(struct job *job)
 {
-	snprintf(job->result, sizeof job->result, "account %s", job->ctx->ca->kid);
+	snprintf(job->result, sizeof job->result, "account %s", job->ca->kid);
 	return JOB_DONE;
 }
 

@@ -25,7 +25,7 @@
 static void
 job_setup_check_skew(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	long long skew;
 
 	if (job->resp == NULL || job->resp->date == 0 || ca->skew_warned)
@@ -42,7 +42,7 @@ job_setup_check_skew(struct job *job)
 static enum job_next
 job_setup_directory(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 
 	switch (ca->dir_phase) {
 	case CA_READY:
@@ -63,7 +63,7 @@ job_setup_directory(struct job *job)
 static enum job_next
 job_setup_directory_reply(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	struct http_response *r = job->resp;
 
 	if (job_reply_ok(job, "directory", "application/json") != 0 ||
@@ -88,7 +88,7 @@ job_setup_directory_reply(struct job *job)
 static int
 job_setup_account_load(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	const char *name = job->ctx->opt.account_name;
 	struct account_rec rec;
 	int found, absent, rc = -1;
@@ -130,7 +130,7 @@ out:
 static int
 job_setup_account_save(struct job *job, const struct acme_account *acct)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	struct account_rec rec;
 	char created[32];
 	time_t now = time(NULL);
@@ -161,19 +161,19 @@ job_setup_account_save(struct job *job, const struct acme_account *acct)
 static int
 job_setup_eab(struct job *job, char **out)
 {
-	const struct engine_options *o = &job->ctx->opt;
+	const struct ca *ca = job->ca;
 	unsigned char *mac;
 	size_t len;
 	json_t *eab;
 
 	*out = NULL;
-	if (o->eab_kid == NULL)
+	if (ca->eab_kid == NULL)
 		return 0;
-	mac = b64url_decode(o->eab_hmac_key, strlen(o->eab_hmac_key), &len, &job->fail);
+	mac = b64url_decode(ca->eab_hmac_key, strlen(ca->eab_hmac_key), &len, &job->fail);
 	if (mac == NULL)
-		return err_prefix(&job->fail, "--eab-hmac-key is not base64url");
-	eab = jws_eab(mac, len, o->eab_kid, job->ctx->ca->dir.new_account,
-	    job->ctx->ca->acct_key, &job->fail);
+		return err_prefix(&job->fail, "%s: the EAB HMAC key is not base64url", ca->url);
+	eab = jws_eab(mac, len, ca->eab_kid, job->ca->dir.new_account,
+	    job->ca->acct_key, &job->fail);
 	explicit_bzero(mac, len);
 	free(mac);
 	if (eab == NULL)
@@ -187,8 +187,8 @@ static enum job_next
 job_setup_account(struct job *job)
 {
 	const struct engine_options *o = &job->ctx->opt;
-	struct ca *ca = job->ctx->ca;
-	const char *contacts[1] = { o->email };
+	struct ca *ca = job->ca;
+	const char *contacts[1] = { ca->email };
 	char *payload, *eab = NULL;
 	enum job_next next;
 	int loaded;
@@ -219,7 +219,7 @@ job_setup_account(struct job *job)
 		    "service at %s: read them, then pass --agree-tos", ca->dir.terms_of_service);
 		goto failed;
 	}
-	if (ca->dir.external_account_required && o->eab_kid == NULL) {
+	if (ca->dir.external_account_required && ca->eab_kid == NULL) {
 		job_failf(job, ERR_CONFIG, "the CA at %s requires external account binding: "
 		    "give the key id and MAC key it issued you with --eab-kid and "
 		    "--eab-hmac-key", ca->url);
@@ -227,7 +227,7 @@ job_setup_account(struct job *job)
 	}
 	if (job_setup_eab(job, &eab) != 0)
 		goto failed;
-	payload = acme_payload_new_account(contacts, o->email != NULL ? 1 : 0,
+	payload = acme_payload_new_account(contacts, ca->email != NULL ? 1 : 0,
 	    o->agree_tos, 0, eab, &job->fail);
 	free(eab);
 	if (payload == NULL)
@@ -245,7 +245,7 @@ failed:
 static enum job_next
 job_setup_account_reply(struct job *job)
 {
-	struct ca *ca = job->ctx->ca;
+	struct ca *ca = job->ca;
 	struct http_response *r = job->resp;
 	struct acme_account acct;
 
@@ -326,7 +326,7 @@ job_step_common(struct job *job)
 		if (job->resp == NULL || job->resp->replay_nonce == NULL) {
 			if (++job->post.retries > JOB_BADNONCE_RETRIES)
 				return job_failf(job, ERR_PROTO, "new nonce: %s: no valid "
-				    "Replay-Nonce header in %d replies", job->ctx->ca->dir.new_nonce,
+				    "Replay-Nonce header in %d replies", job->ca->dir.new_nonce,
 				    JOB_BADNONCE_RETRIES);
 		} else
 			job_emit(job, EVENT_STEP, STEP_NONCE, -1, "fresh nonce");

@@ -29,3 +29,9 @@ strv_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+const char *
+str_given(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}

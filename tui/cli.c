@@ -19,6 +19,7 @@
 #include "names.h"
 #include "schedule.h"
 #include "store.h"
+#include "str.h"
 #include "ui.h"
 
 #define CLI_LETSENCRYPT "https://acme-v02.api.letsencrypt.org/directory"
@@ -286,41 +287,70 @@ cli_env(struct cli *c)
 	}
 }
 
+/* Fills `out` with the CA named `name`: an entry of the config's cas
+ * (its directory, trust, contact and external account binding), else a
+ * preset (its directory alone). The strings are the config's or the
+ * preset table's. Returns 0, or -1 when the name is unknown. */
+int
+cli_ca_resolve(const struct config *cfg, const char *name, struct engine_ca *out)
+{
+	const struct config_preset *preset;
+	const struct config_ca *ca;
+
+	memset(out, 0, sizeof *out);
+	if ((ca = config_find_ca(cfg, name)) != NULL) {
+		out->directory_url = ca->directory;
+		out->ca_bundle = str_given(ca->ca_bundle);
+		out->email = str_given(ca->email);
+		out->eab_kid = str_given(ca->eab_kid);
+		out->eab_hmac_key = str_given(ca->eab_hmac_key);
+		return 0;
+	}
+	if ((preset = config_find_preset(name)) != NULL) {
+		out->directory_url = preset->directory;
+		return 0;
+	}
+	return -1;
+}
+
+/* Takes a setting the command line and environment left open. */
+static int
+cli_fill(char **field, const char *value)
+{
+	return *field == NULL && value != NULL ? cli_set(field, value) : 0;
+}
+
 /* The CA: --server, else --ca NAME or the config's `ca` (an entry of the
- * config's cas, or a preset), else Let's Encrypt. */
+ * config's cas, or a preset), else Let's Encrypt. A certificate defined
+ * with a `ca` of its own is issued there unless the CA was chosen here
+ * (ca_explicit: --server, --ca or CERTDECK_SERVER). */
 static int
 cli_fill_ca(struct cli *c, const struct config *cfg)
 {
 	const char *name = c->ca_name ? c->ca_name : cfg->ca;
-	const struct config_preset *preset;
-	const struct config_ca *ca;
+	struct engine_ca ca;
 
-	if (c->server != NULL || name == NULL)
+	c->ca_explicit = c->server != NULL || c->ca_name != NULL;
+	if (c->server != NULL || name == NULL || *name == '\0')
 		return c->server == NULL ? cli_set(&c->server, CLI_LETSENCRYPT) : 0;
-	if ((ca = config_find_ca(cfg, name)) != NULL) {
-		if (cli_set(&c->server, ca->directory) != 0)
-			return -1;
-		if (c->ca_bundle == NULL && ca->ca_bundle != NULL && *ca->ca_bundle != '\0' &&
-		    cli_set(&c->ca_bundle, ca->ca_bundle) != 0)
-			return -1;
-		if (c->email == NULL && ca->email != NULL && *ca->email != '\0' &&
-		    cli_set(&c->email, ca->email) != 0)
-			return -1;
-		if (c->eab_kid == NULL && ca->eab_kid != NULL && *ca->eab_kid != '\0' &&
-		    (cli_set(&c->eab_kid, ca->eab_kid) != 0 ||
-		    cli_set(&c->eab_hmac_key, ca->eab_hmac_key) != 0))
-			return -1;
-		return 0;
+	if (cli_ca_resolve(cfg, name, &ca) != 0) {
+		if (c->ca_name != NULL)
+			fprintf(stderr, "certdeck: --ca: unknown CA '%s' (a name from the "
+			    "config's cas, or a preset: see --help)\n", name);
+		else
+			fprintf(stderr, "certdeck: %s: unknown CA '%s'\n",
+			    cfg->path ? cfg->path : "config", name);
+		return -1;
 	}
-	if ((preset = config_find_preset(name)) != NULL)
-		return cli_set(&c->server, preset->directory);
-	if (c->ca_name != NULL)
-		fprintf(stderr, "certdeck: --ca: unknown CA '%s' (a name from the config's "
-		    "cas, or a preset: see --help)\n", name);
-	else
-		fprintf(stderr, "certdeck: %s: unknown CA '%s'\n",
-		    cfg->path ? cfg->path : "config", name);
-	return -1;
+	if (cli_set(&c->server, ca.directory_url) != 0 ||
+	    cli_fill(&c->ca_bundle, ca.ca_bundle) != 0 ||
+	    cli_fill(&c->email, ca.email) != 0)
+		return -1;
+	if (c->eab_kid == NULL && ca.eab_kid != NULL &&
+	    (cli_set(&c->eab_kid, ca.eab_kid) != 0 ||
+	    cli_set(&c->eab_hmac_key, ca.eab_hmac_key) != 0))
+		return -1;
+	return 0;
 }
 
 /* Fills whatever the command line and environment left open from the

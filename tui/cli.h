@@ -51,6 +51,8 @@ struct cli {
 	char *preferred_chain;		/* --preferred-chain */
 	char *profile;			/* --profile */
 	char *ca_name;			/* --ca */
+	int ca_explicit;		/* --server, --ca or CERTDECK_SERVER chose the
+					 * CA: it wins over a certificate's own */
 	char *eab_kid, *eab_hmac_key;	/* --eab-kid, --eab-hmac-key */
 	char *webroot;			/* --webroot */
 	char *theme;			/* --theme: the screens' colours */
@@ -81,7 +83,11 @@ struct engine *cli_engine_start(const struct cli *c);
 int cli_wait(const struct cli *c, struct engine *e, const uint32_t *ids, size_t n,
     size_t *changed);
 
-/* cli_jobs.c: fills what `cmd` leaves open (challenge, deploy steps,
+/* Fills `out` with the CA `name` names in `cfg` (a cas entry, else a
+ * preset); strings borrowed from `cfg`. Returns 0, or -1 when unknown. */
+int cli_ca_resolve(const struct config *cfg, const char *name, struct engine_ca *out);
+
+/* cli_jobs.c: fills what `cmd` leaves open (CA, challenge, deploy steps,
  * endpoints, profile, chain, names, key type) from its certificate's
  * definition in the config file, if it has one; the command line and the
  * screens both renew through it, so a renewal deploys and probes however

@@ -45,13 +45,6 @@ cli_default_key_type(const struct cli *c)
 	return t;
 }
 
-/* `s` when it says something, else NULL (a channel left unused). */
-static const char *
-cli_given(const char *s)
-{
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
 /* The definitions that say where their certificate's notices go, as
  * pointers into the configuration (the engine copies them); caller frees
  * the array. 0, or -1 when out of memory. */
@@ -71,15 +64,15 @@ cli_notify_certs(const struct cli *c, struct engine_notify_cert **out,
 		return -1;
 	for (i = 0; i < c->cfg.n_certs; i++) {
 		cc = &c->cfg.certs[i];
-		if (cc->notify && cli_given(cc->notify_webhook) == NULL &&
-		    cli_given(cc->notify_program) == NULL &&
-		    cli_given(cc->notify_mail) == NULL)
+		if (cc->notify && str_given(cc->notify_webhook) == NULL &&
+		    str_given(cc->notify_program) == NULL &&
+		    str_given(cc->notify_mail) == NULL)
 			continue;
 		v[*n].name = cc->name;
 		v[*n].off = !cc->notify;
-		v[*n].webhook = cli_given(cc->notify_webhook);
-		v[*n].program = cli_given(cc->notify_program);
-		v[*n].mail = cli_given(cc->notify_mail);
+		v[*n].webhook = str_given(cc->notify_webhook);
+		v[*n].program = str_given(cc->notify_program);
+		v[*n].mail = str_given(cc->notify_mail);
 		(*n)++;
 	}
 	*out = v;
@@ -326,6 +319,31 @@ cli_deploy_from_config(const struct config_cert *cc, struct engine_deploy *d,
 	return 0;
 }
 
+/* A certificate defined with a CA of its own is issued and renewed
+ * there, with that CA's trust, contact and binding, unless the command
+ * line chose the CA. The engine's CA needs nothing. */
+static int
+cli_cmd_ca(const struct cli *c, const struct config_cert *cc, struct engine_cmd *cmd,
+    struct err *err)
+{
+	struct engine_ca ca;
+
+	if (c->ca_explicit || str_given(cc->ca) == NULL || cmd->ca_url != NULL)
+		return 0;
+	if (cli_ca_resolve(&c->cfg, cc->ca, &ca) != 0)
+		return err_set(err, ERR_CONFIG, "%s:%d: certificate %s: unknown CA '%s'",
+		    c->cfg.path ? c->cfg.path : "config", cc->line, cc->name, cc->ca);
+	if (c->server != NULL && strcmp(ca.directory_url, c->server) == 0)
+		return 0;
+	if (str_set(&cmd->ca_url, ca.directory_url, err) != 0 ||
+	    str_set(&cmd->ca_bundle, ca.ca_bundle, err) != 0 ||
+	    str_set(&cmd->ca_email, ca.email ? ca.email : c->email, err) != 0 ||
+	    str_set(&cmd->ca_eab_kid, ca.eab_kid, err) != 0 ||
+	    str_set(&cmd->ca_eab_hmac_key, ca.eab_hmac_key, err) != 0)
+		return -1;
+	return 0;
+}
+
 int
 cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd,
     struct err *err)
@@ -333,7 +351,11 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd,
 	const struct config_cert *cc = config_find_cert(&c->cfg, cmd->name);
 	size_t i;
 
-	if (cc == NULL || cmd->kind == ENGINE_CMD_REVOKE)
+	if (cc == NULL)
+		return 0;
+	if (cli_cmd_ca(c, cc, cmd, err) != 0)
+		return -1;
+	if (cmd->kind == ENGINE_CMD_REVOKE)
 		return 0;
 	cmd->defined = 1;
 	if (cc->webroot != NULL && *cc->webroot != '\0' && cmd->challenge == NULL &&
@@ -404,7 +426,8 @@ cli_cmd(const struct cli *c, enum engine_cmd_kind kind, const char *name)
 		engine_cmd_free(cmd);
 		return NULL;
 	}
-	if (kind == ENGINE_CMD_RENEW && cli_cmd_from_config(c, cmd, &err) != 0) {
+	if ((kind == ENGINE_CMD_RENEW || kind == ENGINE_CMD_REVOKE) &&
+	    cli_cmd_from_config(c, cmd, &err) != 0) {
 		fprintf(stderr, "certdeck: %s: %s\n", name, err.msg);
 		engine_cmd_free(cmd);
 		return NULL;

@@ -16,6 +16,8 @@
 #                          this DNS server (pebble-challtestsrv's), not from
 #                          the in-memory store filled through /set-txt
 #   ACMESRV_ISSUER_DOMAIN  the issuer domain name dns-persist-01 offers
+#   ACMESRV_VALIDATE_PORT  validate http-01 on this port (e.g. Pebble's
+#                          PEBBLE_HTTP_PORT, when certdeck talks to both)
 #
 # After acmesrv_start: ACMESRV_DIR_URL, ACMESRV_CA_BUNDLE, ACMESRV_MGMT_URL,
 # ACMESRV_HTTP_PORT and ACMESRV_SCRATCH are exported.
@@ -49,7 +51,7 @@ _acmesrv_try()
 	echo "=== start on ports ${ports[*]}" >> "$ACMESRV_SCRATCH/acmesrv.log"
 	ACMESRV_DIR_URL=https://127.0.0.1:${ports[0]}/directory
 	ACMESRV_MGMT_URL=http://127.0.0.1:${ports[1]}
-	ACMESRV_HTTP_PORT=${ports[2]}
+	ACMESRV_HTTP_PORT=${ACMESRV_VALIDATE_PORT:-${ports[2]}}
 	[ -z "${ACMESRV_DNS_SERVER:-}" ] ||
 	    args+=(--dns-server "$ACMESRV_DNS_SERVER")
 	[ -z "${ACMESRV_ISSUER_DOMAIN:-}" ] ||
