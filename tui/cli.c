@@ -221,10 +221,7 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_PREFERRED_CHAIN:
 		return cli_set(&c->preferred_chain, arg) ? CLI_FAILED : 0;
 	case OPT_EAB_HMAC: return cli_set(&c->eab_hmac_key, arg) ? CLI_FAILED : 0;
-	case OPT_WEBROOT:
-		if (cli_set(&c->webroot, arg) != 0)
-			return CLI_FAILED;
-		return c->challenge == NULL ? cli_challenge(c, "webroot") : 0;
+	case OPT_WEBROOT: return cli_set(&c->webroot, arg) ? CLI_FAILED : 0;
 	case OPT_AGREE_TOS: c->agree_tos = 1; return 0;
 	case OPT_DEMO: c->demo = 1; return 0;
 	case OPT_ALL: c->all = 1; return 0;
@@ -268,6 +265,26 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case 'd': return cli_add_domain(c, arg) ? CLI_USAGE : 0;
 	}
 	return CLI_USAGE;
+}
+
+/* --webroot PATH is http-01 answered through files, whatever the order
+ * of the options: alone, with --challenge http-01 or with its older name
+ * --challenge webroot. With any other challenge it is a usage error. */
+static int
+cli_webroot(struct cli *c)
+{
+	enum challenge_method m = CHALLENGE_HTTP;
+
+	if (c->webroot == NULL)
+		return CLI_OK;
+	if (c->challenge != NULL)
+		(void)challenge_method_parse(c->challenge, &m, NULL);	/* checked */
+	if (m != CHALLENGE_HTTP && m != CHALLENGE_WEBROOT) {
+		fprintf(stderr, "certdeck: --webroot answers http-01 through files; "
+		    "it cannot go with --challenge %s\n", c->challenge);
+		return CLI_USAGE;
+	}
+	return cli_set(&c->challenge, "webroot") ? CLI_FAILED : CLI_OK;
 }
 
 static void
@@ -495,6 +512,8 @@ cli_parse(struct cli *c, int argc, char **argv)
 		c->command = argv[optind];
 	c->args = argv + optind + (optind < argc);
 	c->n_args = argc > optind ? argc - optind - 1 : 0;
+	if ((rc = cli_webroot(c)) != CLI_OK)
+		return rc;
 	cli_env(c);
 	return cli_apply_config(c);
 }
