@@ -257,6 +257,7 @@ config_ca_free(struct config_ca *a)
 	free(a->eab_kid);
 	free(a->eab_hmac_key);
 	free(a->email);
+	free(a->account_key_type);
 }
 
 static void
@@ -419,7 +420,25 @@ config_ca_known(const struct config *c, const char *name)
 	    config_find_preset(name) != NULL;
 }
 
-/* Duplicate names, preset directories and inherited emails in cas. */
+/* What cas entry `i` leaves out it takes from the top of the file: the
+ * email, the account key type, the agreement to terms. */
+static int
+config_ca_inherit(struct config_ctx *x, const config_t *lc, size_t i)
+{
+	struct config_ca *a = &x->c->cas[i];
+	const config_setting_t *g;
+
+	g = config_setting_get_elem(config_lookup(lc, "cas"), (unsigned)i);
+	if (config_setting_get_member(g, "agree_tos") == NULL)
+		a->agree_tos = x->c->agree_tos;
+	if ((*a->email == '\0' && str_set(&a->email, x->c->email, x->err) != 0) ||
+	    (*a->account_key_type == '\0' && str_set(&a->account_key_type,
+	    x->c->account_key_type, x->err) != 0))
+		return -1;
+	return 0;
+}
+
+/* Duplicate names, preset directories and inherited settings in cas. */
 static int
 config_finish_cas(struct config_ctx *x, const config_t *lc)
 {
@@ -450,8 +469,7 @@ config_finish_cas(struct config_ctx *x, const config_t *lc)
 			return config_fail(x, config_member_at(lc, "cas", i,
 			    "name"), "CA '%s': eab_kid and eab_hmac_key go "
 			    "together", a->name);
-		if (*a->email == '\0' && str_set(&a->email,
-		    x->c->email, x->err) != 0)
+		if (config_ca_inherit(x, lc, i) != 0)
 			return -1;
 	}
 	return 0;
@@ -619,6 +637,7 @@ config_free(struct config *c)
 	free(c->path);
 	free(c->email);
 	free(c->key_type);
+	free(c->account_key_type);
 	free(c->ca);
 	free(c->state_dir);
 	free(c->http_bind);

@@ -24,6 +24,8 @@ struct config_ca {
 	char	*eab_kid;	/* external account binding, or "" */
 	char	*eab_hmac_key;	/* base64url, or "" */
 	char	*email;		/* contact; the global email when left out */
+	char	*account_key_type;	/* new accounts' keys; the global one when left out */
+	int	 agree_tos;	/* the global agree_tos when left out */
 	int	 line;		/* where the entry starts in the file */
 };
 
@@ -62,6 +64,8 @@ struct config_cert {
 struct config {
 	char	*path;		/* the file it came from, or NULL */
 	char	*email, *key_type, *ca, *state_dir, *http_bind, *theme;
+	char	*account_key_type;	/* the key type of new accounts */
+	int	 agree_tos;		/* agree to a CA's terms when registering */
 	char	*dns_hook, *dns_resolver, *metrics_file;
 	char	*notify_webhook, *notify_program, *notify_mail;
 	double	 renew_fraction;

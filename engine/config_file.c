@@ -36,7 +36,7 @@ static const struct config_preset config_preset_table[] = {
 	{ "google", "https://dv.acme-v02.api.pki.goog/directory",
 	  "Google Trust Services: needs external account binding", 1 },
 	{ "google-staging", "https://dv.acme-v02.test-api.pki.goog/directory",
-	  "Google Trust Services staging", 0 },
+	  "Google staging: needs external account binding (a staging key)", 1 },
 	{ "sslcom", "https://acme.ssl.com/sslcom-dv-ecc",
 	  "SSL.com (ECC): needs external account binding", 1 },
 };

@@ -175,8 +175,17 @@ static const struct config_entry config_table[] = {
 	  .help = "Default contact address for CA accounts (\"\" for none)." },
 	{ .name = "key_type", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "ec256", .check = config_check_key_type, .off = G(key_type),
-	  .help = "Account and certificate keys: ec256 ec384 rsa2048 "
-	  "rsa3072 rsa4096." },
+	  .help = "Certificate keys: ec256 ec384 rsa2048 rsa3072 rsa4096." },
+	{ .name = "account_key_type", .type = CONFIG_T_STRING,
+	  .scope = CONFIG_GLOBAL, .dflt = "ec256", .check = config_check_key_type,
+	  .off = G(account_key_type),
+	  .help = "Key of each new account (and of a rollover's new key): "
+	  "ec256 (ES256) ec384 (ES384) rsa2048 rsa3072 rsa4096 (RS256); an "
+	  "account keeps the key it has." },
+	{ .name = "agree_tos", .type = CONFIG_T_BOOL, .scope = CONFIG_GLOBAL,
+	  .dflt = "false", .off = G(agree_tos),
+	  .help = "true: agree to a CA's terms of service when registering, "
+	  "as --agree-tos does (read them first)." },
 	{ .name = "ca", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "letsencrypt", .check = config_check_file_name, .off = G(ca),
 	  .help = "Default CA: the name of an entry in cas, or a preset." },
@@ -269,6 +278,15 @@ static const struct config_entry config_table[] = {
 	{ .name = "email", .type = CONFIG_T_STRING, .scope = CONFIG_CA,
 	  .dflt = "", .check = config_check_email, .off = A(email),
 	  .help = "Contact for this CA (\"\": the global email)." },
+	{ .name = "account_key_type", .type = CONFIG_T_STRING, .scope = CONFIG_CA,
+	  .dflt = "", .check = config_check_key_type_opt,
+	  .off = A(account_key_type),
+	  .help = "Key of new accounts at this CA (\"\": the global "
+	  "account_key_type)." },
+	{ .name = "agree_tos", .type = CONFIG_T_BOOL, .scope = CONFIG_CA,
+	  .dflt = "false", .off = A(agree_tos),
+	  .help = "Agree to this CA's terms of service when registering (left "
+	  "out: the global agree_tos)." },
 
 	{ .name = "name", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .check = config_check_file_name, .off = C(name),

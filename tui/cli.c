@@ -33,7 +33,8 @@ enum cli_opt {
 	OPT_EAB_KID, OPT_EAB_HMAC, OPT_PREFERRED_CHAIN, OPT_WITH_CERT_KEY,
 	OPT_ACCOUNT, OPT_YES, OPT_PROFILE, OPT_CA, OPT_DNS_HOOK, OPT_DNS_RESOLVER,
 	OPT_THEME, OPT_NO_COLOR, OPT_TLS_PORT, OPT_METRICS_FILE, OPT_JITTER,
-	OPT_NOTIFY_WEBHOOK, OPT_NOTIFY_PROGRAM, OPT_NOTIFY_MAIL, OPT_TEST, OPT_ROOT, OPT_SYSTEMD, OPT_CRON
+	OPT_NOTIFY_WEBHOOK, OPT_NOTIFY_PROGRAM, OPT_NOTIFY_MAIL, OPT_TEST, OPT_ROOT, OPT_SYSTEMD, OPT_CRON,
+	OPT_ACCOUNT_KEY_TYPE
 };
 
 static const struct option cli_options[] = {
@@ -48,6 +49,7 @@ static const struct option cli_options[] = {
 	{ "http-port", required_argument, NULL, OPT_HTTP_PORT },
 	{ "http-bind", required_argument, NULL, OPT_HTTP_BIND },
 	{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
+	{ "account-key-type", required_argument, NULL, OPT_ACCOUNT_KEY_TYPE },
 	{ "domain", required_argument, NULL, 'd' },
 	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "all", no_argument, NULL, OPT_ALL },
@@ -163,13 +165,14 @@ cli_add_domain(struct cli *c, const char *text)
 	return 0;
 }
 
+/* --key-type and --account-key-type: `option` names which. */
 static int
-cli_key_type(struct cli *c, const char *text)
+cli_key_type(const char *option, const char *text, enum crypto_key_type *out)
 {
 	struct err err;
 
-	if (crypto_key_type_parse(text, &c->key_type, &err) != 0) {
-		fprintf(stderr, "certdeck: --key-type: %s\n", err.msg);
+	if (crypto_key_type_parse(text, out, &err) != 0) {
+		fprintf(stderr, "certdeck: %s: %s\n", option, err.msg);
 		return -1;
 	}
 	return 0;
@@ -219,10 +222,7 @@ cli_option(struct cli *c, int opt, const char *arg)
 	case OPT_PREFERRED_CHAIN:
 		return cli_set(&c->preferred_chain, arg) ? CLI_FAILED : 0;
 	case OPT_EAB_HMAC: return cli_set(&c->eab_hmac_key, arg) ? CLI_FAILED : 0;
-	case OPT_WEBROOT:
-		if (cli_set(&c->webroot, arg) != 0)
-			return CLI_FAILED;
-		return c->challenge == NULL ? cli_challenge(c, "webroot") : 0;
+	case OPT_WEBROOT: return cli_set(&c->webroot, arg) ? CLI_FAILED : 0;
 	case OPT_AGREE_TOS: c->agree_tos = 1; return 0;
 	case OPT_DEMO: c->demo = 1; return 0;
 	case OPT_ALL: c->all = 1; return 0;
@@ -258,10 +258,34 @@ cli_option(struct cli *c, int opt, const char *arg)
 		return cli_int(arg, 1, 256, "--max-jobs", &c->max_jobs) ? CLI_USAGE : 0;
 	case OPT_TIMEOUT:
 		return cli_int(arg, 1, 86400, "--timeout", &c->step_timeout) ? CLI_USAGE : 0;
-	case OPT_KEY_TYPE: return cli_key_type(c, arg) ? CLI_USAGE : 0;
+	case OPT_KEY_TYPE:
+		return cli_key_type("--key-type", arg, &c->key_type) ? CLI_USAGE : 0;
+	case OPT_ACCOUNT_KEY_TYPE:
+		return cli_key_type("--account-key-type", arg,
+		    &c->account_key_type) ? CLI_USAGE : 0;
 	case 'd': return cli_add_domain(c, arg) ? CLI_USAGE : 0;
 	}
 	return CLI_USAGE;
+}
+
+/* --webroot PATH is http-01 answered through files, whatever the order
+ * of the options: alone, with --challenge http-01 or with its older name
+ * --challenge webroot. With any other challenge it is a usage error. */
+static int
+cli_webroot(struct cli *c)
+{
+	enum challenge_method m = CHALLENGE_HTTP;
+
+	if (c->webroot == NULL)
+		return CLI_OK;
+	if (c->challenge != NULL)
+		(void)challenge_method_parse(c->challenge, &m, NULL);	/* checked */
+	if (m != CHALLENGE_HTTP && m != CHALLENGE_WEBROOT) {
+		fprintf(stderr, "certdeck: --webroot answers http-01 through files; "
+		    "it cannot go with --challenge %s\n", c->challenge);
+		return CLI_USAGE;
+	}
+	return cli_set(&c->challenge, "webroot") ? CLI_FAILED : CLI_OK;
 }
 
 static void
@@ -353,6 +377,35 @@ cli_fill_ca(struct cli *c, const struct config *cfg)
 	return 0;
 }
 
+/* What the account is registered with: agreement to the CA's terms and
+ * the key type of a new account, from the command line, else the cas
+ * entry of a CA chosen by name (not by --server or CERTDECK_SERVER), else
+ * the top of the file. Returns 0, or -1 after printing why. */
+static int
+cli_fill_account(struct cli *c, const struct config *cfg, int by_name)
+{
+	const struct config_ca *ca = NULL;
+	const char *kt = cfg->account_key_type;
+	struct err err;
+
+	if (by_name)
+		ca = config_find_ca(cfg, c->ca_name ? c->ca_name : cfg->ca);
+	if (ca != NULL && c->server != NULL && strcmp(ca->directory, c->server) == 0) {
+		kt = ca->account_key_type;
+		c->agree_tos |= ca->agree_tos;
+	} else
+		c->agree_tos |= cfg->agree_tos;
+	if (c->account_key_type == 0 && kt != NULL && *kt != '\0' &&
+	    crypto_key_type_parse(kt, &c->account_key_type, &err) != 0) {
+		fprintf(stderr, "certdeck: %s: account_key_type: %s\n",
+		    cfg->path ? cfg->path : "config", err.msg);
+		return -1;
+	}
+	if (c->account_key_type == 0)
+		c->account_key_type = CRYPTO_KEY_EC256;
+	return 0;
+}
+
 /* Fills whatever the command line and environment left open from the
  * configuration file (when there is one) and the defaults. */
 static int
@@ -362,7 +415,7 @@ cli_apply_config(struct cli *c)
 	struct err err;
 	char *path = c->config_path;
 	enum crypto_key_type kt;
-	int rc = CLI_FAILED;
+	int rc = CLI_FAILED, by_name = c->server == NULL;
 	size_t i;
 
 	config_free(&c->cfg);
@@ -424,7 +477,7 @@ cli_apply_config(struct cli *c)
 		c->step_timeout = cfg.step_timeout;
 	c->renew_fraction = cfg.renew_fraction;
 	c->renew_days = cfg.renew_days;
-	if (cli_fill_ca(c, &cfg) != 0)
+	if (cli_fill_ca(c, &cfg) != 0 || cli_fill_account(c, &cfg, by_name) != 0)
 		goto out;
 	rc = CLI_OK;
 out:
@@ -489,6 +542,8 @@ cli_parse(struct cli *c, int argc, char **argv)
 		c->command = argv[optind];
 	c->args = argv + optind + (optind < argc);
 	c->n_args = argc > optind ? argc - optind - 1 : 0;
+	if ((rc = cli_webroot(c)) != CLI_OK)
+		return rc;
 	cli_env(c);
 	return cli_apply_config(c);
 }

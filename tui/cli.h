@@ -60,6 +60,9 @@ struct cli {
 	char *root;			/* schedule --root: files under another root */
 	int use_systemd, use_cron;	/* schedule --systemd, --cron */
 	enum crypto_key_type key_type;
+	/* --account-key-type, else the CA's cas entry, else the config's
+	 * account_key_type: always set once cli_parse() has succeeded. */
+	enum crypto_key_type account_key_type;
 	double renew_fraction;
 	int renew_days;
 	enum cli_verbosity verbosity;

@@ -91,7 +91,7 @@ cli_engine_start(const struct cli *c)
 		.eab_kid = c->eab_kid,
 		.eab_hmac_key = c->eab_hmac_key,
 		.agree_tos = c->agree_tos,
-		.account_key_type = CRYPTO_KEY_EC256,
+		.account_key_type = c->account_key_type,
 		.cert_key_type = c->key_type ? c->key_type : cli_default_key_type(c),
 		.http_port = c->http_port,
 		.tls_port = c->tls_port,

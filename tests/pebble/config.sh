@@ -1,7 +1,8 @@
 #!/bin/bash
 # config.sh: certificates, CA and responder defined in the configuration
 # file: issue by name, renew --all issuing what is defined but missing,
-# and a broken file refused with its file and line.
+# agreement to the CA's terms (agree_tos, globally and per CA), and a
+# broken file refused with its file and line.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 . "$top_srcdir/tests/pebble/pebble.sh"
@@ -44,6 +45,47 @@ like "$(cat "$OUT")" "mail issued" "mail, defined but missing, is issued"
 check "mail verifies" verify_live mail
 like "$("${CERTTOOL:-certtool}" -i --infile "$STATE/live/mail/cert.pem" 2>/dev/null)" \
     "RSA" "mail's key is its own rsa2048"
+
+# agree_tos in the file stands for --agree-tos: at the top of the file,
+# or in the CA's own entry, which wins over the top.
+TOS=$PEBBLE_SCRATCH/tos.conf
+tos_conf()
+{
+	cat >"$TOS" <<CONF
+$1
+ca = "pebble";
+http_port = $PEBBLE_HTTP_PORT;
+http_bind = "127.0.0.1";
+cas = ( { name = "pebble"; directory = "$PEBBLE_DIR_URL";
+          ca_bundle = "$PEBBLE_CA_BUNDLE"; $2 } );
+CONF
+}
+# tos_register ACCOUNT [ARGS...]: registers ACCOUNT, without --agree-tos
+# unless ARGS hold it.
+tos_register()
+{
+	local name=$1
+	shift
+	"$CERTDECK" --config "$TOS" --state "$STATE" --account "$name" "$@" \
+	    account register >"$OUT" 2>&1
+}
+tos_conf "" ""
+tos_register t0
+is "$?" 1 "without agreement, registering fails"
+like "$(cat "$OUT")" "requires agreement to its terms of service" "and says the CA has terms"
+tos_conf "agree_tos = true;" ""
+check "agree_tos = true at the top of the file agrees" tos_register t1
+diag_file "$OUT" 2
+tos_conf "" "agree_tos = true;"
+check "agree_tos = true in the CA's entry agrees" tos_register t2
+tos_conf "agree_tos = true;" "agree_tos = false;"
+tos_register t3
+is "$?" 1 "the CA's own agree_tos = false wins over the top of the file"
+check "--agree-tos wins over the file" tos_register t4 --agree-tos
+tos_conf "agree_tos = true;" ""
+check "an account agreed through the file issues a certificate" \
+    sh -c "'$CERTDECK' --config '$TOS' --state '$STATE' --account t1 issue tos -d tos.example.test >'$OUT' 2>&1"
+check "tos verifies" verify_live tos
 
 printf 'max_jobs = "many";\n' >"$PEBBLE_SCRATCH/bad.conf"
 "$CERTDECK" --config "$PEBBLE_SCRATCH/bad.conf" list >"$OUT" 2>&1

@@ -108,6 +108,8 @@ test_defaults(void **state)
 	assert_null(c.path);
 	assert_string_equal(c.email, "");
 	assert_string_equal(c.key_type, "ec256");
+	assert_string_equal(c.account_key_type, "ec256");
+	assert_int_equal(c.agree_tos, 0);
 	assert_string_equal(c.ca, "letsencrypt");
 	assert_string_equal(c.state_dir, "/var/lib/certdeck");
 	assert_string_equal(c.http_bind, "");
@@ -225,6 +227,49 @@ test_full_file_round_trips(void **state)
 	assert_string_equal(t->webroot, "/var/www/static");
 	assert_null(config_find_cert(&c, "nope"));
 	config_free(&c);
+}
+
+/* A cas entry's account settings, and what it takes from the top of
+ * the file when it leaves them out. */
+static void
+test_account_settings(void **state)
+{
+	const struct config_ca *a;
+	struct config c;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(config_defaults(&c, &err), 0);
+	write_file("accounts.conf",
+	    "account_key_type = \"rsa2048\";\n"
+	    "agree_tos = true;\n"
+	    "key_type = \"ec384\";\n"
+	    "cas = (\n"
+	    "  { name = \"own\"; directory = \"https://127.0.0.1:14000/dir\";\n"
+	    "    account_key_type = \"ec384\"; agree_tos = false; },\n"
+	    "  { name = \"letsencrypt-staging\"; }\n"
+	    ");\n");
+	if (config_load(&c, path, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(c.n_warnings, 0);
+	assert_string_equal(c.account_key_type, "rsa2048");
+	assert_int_equal(c.agree_tos, 1);
+	a = config_find_ca(&c, "own");
+	assert_string_equal(a->account_key_type, "ec384");
+	assert_int_equal(a->agree_tos, 0);
+	/* Left out: the global ones, not the certificate key_type. */
+	a = config_find_ca(&c, "letsencrypt-staging");
+	assert_string_equal(a->account_key_type, "rsa2048");
+	assert_int_equal(a->agree_tos, 1);
+	config_free(&c);
+
+	load_fails("account_key_type = \"ec521\";\n", 1,
+	    "'account_key_type': 'ec521' is not one of: ec256 ec384");
+	load_fails("cas = ( { name = \"zerossl\";\n  account_key_type = \"dsa\"; } );\n",
+	    2, "'account_key_type': 'dsa' is not one of");
+	load_fails("agree_tos = \"yes\";\n", 1, "'agree_tos' must be true or false");
+	load_fails("cas = ( { name = \"zerossl\"; agree_tos = 1; } );\n", 1,
+	    "'agree_tos' must be true or false");
 }
 
 static void
@@ -500,7 +545,9 @@ test_presets(void **state)
 	assert_true(config_find_preset("zerossl")->needs_eab);
 	assert_true(config_find_preset("google")->needs_eab);
 	assert_true(config_find_preset("sslcom")->needs_eab);
-	assert_false(config_find_preset("google-staging")->needs_eab);
+	/* Google's staging CA binds accounts as production does, with
+	 * keys of its own. */
+	assert_true(config_find_preset("google-staging")->needs_eab);
 	assert_string_equal(config_find_preset("google-staging")->directory,
 	    "https://dv.acme-v02.test-api.pki.goog/directory");
 	assert_null(config_find_preset("pebble"));
@@ -516,7 +563,7 @@ test_reference_lists_every_setting(void **state)
 	    "http_port", "http_bind", "theme", "cas", "certificates", "name",
 	    "directory", "ca_bundle", "eab_kid", "eab_hmac_key", "domains",
 	    "challenge", "webroot", "notify", "notify_webhook", "notify_program",
-	    "notify_mail" };
+	    "notify_mail", "account_key_type", "agree_tos" };
 	const char *srcdir = getenv("top_srcdir");
 	char *ref = NULL, *doc, line[128], docpath[600];
 	size_t len = 0, i;
@@ -650,6 +697,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_full_file_round_trips),
+		cmocka_unit_test(test_account_settings),
 		cmocka_unit_test(test_empty_file_is_defaults),
 		cmocka_unit_test(test_syntax_errors_name_file_and_line),
 		cmocka_unit_test(test_wrong_types),
