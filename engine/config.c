@@ -275,6 +275,8 @@ config_cert_free(struct config_cert *t)
 	free(t->webroot);
 	free(t->profile);
 	free(t->preferred_chain);
+	free(t->dns_hook);
+	free(t->dns_resolver);
 	free(t->notify_webhook);
 	free(t->notify_program);
 	free(t->notify_mail);

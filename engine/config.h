@@ -44,6 +44,7 @@ struct config_cert {
 	char	 *ca, *challenge, *key_type;
 	char	 *webroot;	/* "" for the built-in http-01 responder */
 	char	 *profile, *preferred_chain;	/* "" when not set */
+	char	 *dns_hook, *dns_resolver;	/* dns-01; "": the global ones */
 	/* Copies made after each issuance: cert, chain, fullchain, key,
 	 * combined (CONFIG_DEPLOY_*), "" when not wanted. */
 	char	 *deploy[5];

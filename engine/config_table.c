@@ -296,7 +296,8 @@ static const struct config_entry config_table[] = {
 	  "addresses; at most 100." },
 	{ .name = "ca", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "", .check = config_check_file_name_opt, .off = C(ca),
-	  .help = "CA to use (\"\": the global ca)." },
+	  .help = "CA to issue and renew it at, with that CA's trust, contact "
+	  "and binding (\"\": the global ca)." },
 	{ .name = "challenge", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
 	  .dflt = "http-01", .check = config_check_challenge,
 	  .off = C(challenge), .help = "http-01, tls-alpn-01, dns-01 or dns-persist-01." },
@@ -365,6 +366,14 @@ static const struct config_entry config_table[] = {
 	  .dflt = "", .off = C(preferred_chain),
 	  .help = "Of the chains the CA offers, the one whose top is issued by "
 	  "this name (\"\": the default chain)." },
+	{ .name = "dns_hook", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(dns_hook),
+	  .help = "dns-01: this certificate's hook, for names whose DNS another "
+	  "provider serves (\"\": the global dns_hook)." },
+	{ .name = "dns_resolver", .type = CONFIG_T_STRING, .scope = CONFIG_CERT,
+	  .dflt = "", .off = C(dns_resolver),
+	  .help = "dns-01: resolver (ADDR:PORT) to wait on for this "
+	  "certificate's records (\"\": the global dns_resolver)." },
 };
 
 #undef G

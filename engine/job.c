@@ -391,3 +391,16 @@ job_poll_later(struct job *job, const char *what)
 	job->wake_at_ms = now + delay;
 	return JOB_WAIT_TIMER;
 }
+
+const char *
+job_dns_hook(const struct job *job)
+{
+	return job->cmd->dns_hook != NULL ? job->cmd->dns_hook : job->ctx->opt.dns_hook;
+}
+
+const char *
+job_dns_resolver(const struct job *job)
+{
+	return job->cmd->dns_resolver != NULL ? job->cmd->dns_resolver :
+	    job->ctx->opt.dns_resolver;
+}

@@ -219,6 +219,11 @@ extern const struct job_ops job_probe_ops;
 extern const struct job_ops job_query_ops;
 extern const struct job_ops job_manage_ops;
 
+/* dns-01's hook and resolver for this job: its certificate's own, else
+ * the engine's (NULL when neither is set). */
+const char *job_dns_hook(const struct job *job);
+const char *job_dns_resolver(const struct job *job);
+
 /* Whole days until the certificate of job->cmd->name expires (9999 when
  * it has none). */
 int job_days_left(const struct job *job);

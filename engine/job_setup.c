@@ -216,7 +216,8 @@ job_setup_account(struct job *job)
 	}
 	if (ca->dir.terms_of_service != NULL && !o->agree_tos) {
 		job_failf(job, ERR_CONFIG, "the CA requires agreement to its terms of "
-		    "service at %s: read them, then pass --agree-tos", ca->dir.terms_of_service);
+		    "service at %s: read them, then pass --agree-tos (or set "
+		    "agree_tos = true)", ca->dir.terms_of_service);
 		goto failed;
 	}
 	if (ca->dir.external_account_required && ca->eab_kid == NULL) {

@@ -319,6 +319,15 @@ cli_deploy_from_config(const struct config_cert *cc, struct engine_deploy *d,
 	return 0;
 }
 
+/* Whether the engine-wide `value` came from the command line rather than
+ * from the file's `in_file`: the command line wins over a definition's
+ * own setting, the file's global one does not. */
+static int
+cli_on_command_line(const char *value, const char *in_file)
+{
+	return value != NULL && (str_given(in_file) == NULL || strcmp(value, in_file) != 0);
+}
+
 /* A certificate defined with a CA of its own is issued and renewed
  * there, with that CA's trust, contact and binding, unless the command
  * line chose the CA. The engine's CA needs nothing. */
@@ -358,7 +367,10 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd,
 	if (cmd->kind == ENGINE_CMD_REVOKE)
 		return 0;
 	cmd->defined = 1;
-	if (cc->webroot != NULL && *cc->webroot != '\0' && cmd->challenge == NULL &&
+	/* A definition's web root is how it answers http-01: an explicit
+	 * --challenge http-01 does not turn it into the built-in responder. */
+	if (str_given(cc->webroot) != NULL && (cmd->challenge == NULL ||
+	    (strcmp(cmd->challenge, "http-01") == 0 && cmd->webroot == NULL)) &&
 	    (str_set(&cmd->challenge, "webroot", err) != 0 ||
 	    str_set(&cmd->webroot, cc->webroot, err) != 0))
 		return -1;
@@ -375,6 +387,13 @@ cli_cmd_from_config(const struct cli *c, struct engine_cmd *cmd,
 	if (cc->preferred_chain != NULL && *cc->preferred_chain != '\0' &&
 	    cmd->preferred_chain == NULL &&
 	    str_set(&cmd->preferred_chain, cc->preferred_chain, err) != 0)
+		return -1;
+	if (!cli_on_command_line(c->dns_hook, c->cfg.dns_hook) && cmd->dns_hook == NULL &&
+	    str_set(&cmd->dns_hook, str_given(cc->dns_hook), err) != 0)
+		return -1;
+	if (!cli_on_command_line(c->dns_resolver, c->cfg.dns_resolver) &&
+	    cmd->dns_resolver == NULL &&
+	    str_set(&cmd->dns_resolver, str_given(cc->dns_resolver), err) != 0)
 		return -1;
 	if (cmd->n_domains == 0)
 		for (i = 0; i < cc->n_domains; i++)

@@ -51,6 +51,18 @@ check "--challenge webroot --webroot DIR, the older name, still works" \
 check "a renewal keeps answering through the web root" cdk_out "$OUT" renew rfc --force
 like "$(cat "$OUT")" "http-01 \(webroot\)" "the renewal used the web root"
 
+# A definition with a web root: an explicit --challenge http-01 on the
+# command line does not trade its web root for the built-in responder.
+cat >"$CONF" <<CONFEOF
+certificates = ( { name = "defined"; domains = [ "defined.example.test" ];
+    webroot = "$WEBROOT"; } );
+CONFEOF
+before=$(served_tokens)
+check "renew --challenge http-01 of a definition with a web root succeeds" \
+    cdk_out "$OUT" renew defined --challenge http-01
+like "$(cat "$OUT")" "http-01 \(webroot\)" "  through the definition's web root"
+check "  whose server served the token" test "$(served_tokens)" -gt "$before"
+
 # Without --webroot, http-01 means the built-in responder: with the port
 # held by the web server it cannot listen, so the run fails. This shows
 # the checks above could fail.
