@@ -169,8 +169,13 @@ rollover_step(struct job *job)
 
 	if (job->state == AC_START)
 		return rollover_start(job);
-	if (job_reply_ok(job, "key change", NULL) != 0)
+	if (job_reply_ok(job, "key change", NULL) != 0) {
+		/* The record was not touched: say which key it still names. */
+		err_prefix(&job->fail, "key rollover not confirmed; account %s keeps %s "
+		    "(the new key stays unused as %s)", job->ctx->opt.account_name,
+		    ca->key_file, job->new_key_file);
 		return JOB_FAILED;
+	}
 	crypto_key_free(ca->acct_key);
 	ca->acct_key = job->kind_data;
 	job->kind_data = NULL;

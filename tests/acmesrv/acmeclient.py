@@ -11,8 +11,15 @@ command prints one JSON document on stdout.
   acmeclient.py ... answer CHALLENGE_URL
         answers the challenge, waits for its authorization to settle
         (bounded), prints the authorization
+  acmeclient.py --dir URL --ca FILE --key PEM lookup
+        asks which account the ES256 key PEM belongs to (newAccount with
+        onlyReturnExisting, RFC 8555 §7.3.1), creating none; prints
+        {"status", "location", "body"}
   acmeclient.py get PATH < JSON
         prints the value at PATH (keys and list indexes joined by ".")
+
+A nonce the server refuses (badNonce) is retried with a fresh one, at most
+20 times (Pebble refuses some on purpose).
 """
 
 import argparse
@@ -36,12 +43,15 @@ def b64e(data):
 
 
 class Client:
-    def __init__(self, dir_url, ca, state):
+    def __init__(self, dir_url, ca, state, key=None):
         self.ctx = ssl.create_default_context(cafile=ca)
         self.state = state
         self.dir = self._req(dir_url)[2]
         st = {}
-        if os.path.exists(state):
+        if key:
+            with open(key) as f:
+                st = {"key": f.read()}
+        elif os.path.exists(state):
             with open(state) as f:
                 st = json.load(f)
         if "key" in st:
@@ -61,7 +71,7 @@ class Client:
         except urllib.error.HTTPError as e:
             code, headers, body = e.code, e.headers, e.read()
         ctype = headers.get("Content-Type", "")
-        if ctype.endswith("json"):
+        if ctype.split(";")[0].strip().endswith("json"):
             body = json.loads(body)
         return code, headers, body
 
@@ -73,6 +83,14 @@ class Client:
 
     def post(self, url, payload):
         """A signed POST (payload None: POST-as-GET); (code, headers, body)."""
+        for _ in range(20):
+            code, headers, body = self._post(url, payload)
+            if not (code == 400 and isinstance(body, dict) and
+                    body.get("type", "").endswith(":badNonce")):
+                break
+        return code, headers, body
+
+    def _post(self, url, payload):
         nonce = self._req(self.dir["newNonce"])[1]["Replay-Nonce"]
         prot = {"alg": "ES256", "nonce": nonce, "url": url}
         if self.kid:
@@ -142,6 +160,13 @@ def cmd_answer(c, args):
     print(json.dumps(authz, indent=2))
 
 
+def cmd_lookup(c, args):
+    code, headers, body = c.post(c.dir["newAccount"],
+                                 {"onlyReturnExisting": True})
+    print(json.dumps({"status": code, "location": headers.get("Location"),
+                      "body": body}, indent=2))
+
+
 def cmd_get(args):
     v = json.load(sys.stdin)
     for part in args.path.split("."):
@@ -154,18 +179,21 @@ def main():
     p.add_argument("--dir")
     p.add_argument("--ca")
     p.add_argument("--state")
+    p.add_argument("--key")
     sub = p.add_subparsers(dest="cmd", required=True)
     o = sub.add_parser("order")
     o.add_argument("--profile")
     o.add_argument("--replaces")
     o.add_argument("names", nargs="+")
     sub.add_parser("answer").add_argument("url")
+    sub.add_parser("lookup")
     sub.add_parser("get").add_argument("path")
     args = p.parse_args()
     if args.cmd == "get":
         return cmd_get(args)
-    c = Client(args.dir, args.ca, args.state)
-    {"order": cmd_order, "answer": cmd_answer}[args.cmd](c, args)
+    c = Client(args.dir, args.ca, args.state, args.key)
+    {"order": cmd_order, "answer": cmd_answer,
+     "lookup": cmd_lookup}[args.cmd](c, args)
     return 0
 
 

@@ -11,14 +11,6 @@ pebble_start || bail_out "Pebble did not start"
 . "$top_srcdir/tests/pebble/cli-lib.sh"
 OUT=$PEBBLE_SCRATCH/out
 
-root_cn() {
-	"${CERTTOOL:-certtool}" -i --infile "$1" 2>/dev/null |
-	    sed -n 's/^[[:space:]]*Subject: .*CN=\([^,]*\).*/\1/p' | head -n1
-}
-verify_with() {
-	"${CERTTOOL:-certtool}" --verify --load-ca-certificate "$2" \
-	    --infile "$STATE/live/$1/fullchain.pem" 2>&1 | grep -q "Chain verification output: Verified"
-}
 curl -fsS --cacert "$PEBBLE_CA_BUNDLE" -o "$PEBBLE_SCRATCH/root0.pem" "$PEBBLE_MGMT_URL/roots/0"
 curl -fsS --cacert "$PEBBLE_CA_BUNDLE" -o "$PEBBLE_SCRATCH/root1.pem" "$PEBBLE_MGMT_URL/roots/1"
 cn0=$(root_cn "$PEBBLE_SCRATCH/root0.pem")

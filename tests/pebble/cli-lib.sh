@@ -38,6 +38,22 @@ verify_live()
 	    grep -q "Chain verification output: Verified" "$PEBBLE_SCRATCH/verify.log"
 }
 
+# root_cn PEM: the common name of the certificate in PEM (a root's name).
+root_cn()
+{
+	"${CERTTOOL:-certtool}" -i --infile "$1" 2>/dev/null |
+	    sed -n 's/^[[:space:]]*Subject: .*CN=\([^,]*\).*/\1/p' | head -n1
+}
+
+# verify_with NAME ROOT: the live full chain of NAME verifies against the
+# root certificate in file ROOT (one of a CA's several roots).
+verify_with()
+{
+	"${CERTTOOL:-certtool}" --verify --load-ca-certificate "$2" \
+	    --infile "$STATE/live/$1/fullchain.pem" 2>&1 |
+	    grep -q "Chain verification output: Verified"
+}
+
 # san_count NAME: how many DNS/IP names the live certificate carries.
 san_count()
 {
