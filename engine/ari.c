@@ -147,3 +147,33 @@ ari_pick(const struct ari_window *w)
 		r = (unsigned long long)time(NULL) * 2654435761u;
 	return w->start + (time_t)(r % (unsigned long long)span);
 }
+
+long
+ari_recheck_after(long retry_after)
+{
+	if (retry_after < 0)
+		return ARI_RECHECK_DEFAULT;
+	if (retry_after < ARI_RECHECK_MIN)
+		return ARI_RECHECK_MIN;
+	return retry_after > ARI_RECHECK_MAX ? ARI_RECHECK_MAX : retry_after;
+}
+
+int
+ari_incident(const struct ari_window *prev, const struct ari_window *w)
+{
+	return w->explanation != NULL && prev != NULL && prev->end > prev->start &&
+	    w->start < prev->start;
+}
+
+time_t
+ari_repick(const struct ari_window *prev, time_t prev_pick,
+    const struct ari_window *w, int incident, time_t now)
+{
+	if (incident)
+		return now;
+	/* A pick before the start can only be an incident's: it stays. */
+	if (prev != NULL && prev->start == w->start && prev->end == w->end &&
+	    prev_pick > 0 && prev_pick < w->end)
+		return prev_pick;
+	return ari_pick(w);
+}

@@ -35,4 +35,30 @@ int ari_time_parse(const char *text, time_t *out);
  * then, or at once when it has passed. */
 time_t ari_pick(const struct ari_window *w);
 
+/* Bounds on the wait before renewalInfo is fetched again (§4.3.2): a
+ * Retry-After under a minute counts as a minute, over a day as a day;
+ * one absent or unreadable, like any lasting error, as six hours
+ * (§4.3.3). */
+#define ARI_RECHECK_MIN		60L
+#define ARI_RECHECK_MAX		86400L
+#define ARI_RECHECK_DEFAULT	21600L
+
+/* Seconds until the next fetch for a Retry-After of `retry_after`
+ * seconds (-1: absent or unreadable), bounded as above. */
+long ari_recheck_after(long retry_after);
+
+/* Whether the window `w` just fetched signals an incident, such as a
+ * revocation to come: it carries an explanationURL and starts earlier
+ * than the window recorded before for the same certificate (`prev`,
+ * NULL when none was). A window unchanged, later, or seen for the first
+ * time is not one, explanation or not. */
+int ari_incident(const struct ari_window *prev, const struct ari_window *w);
+
+/* The moment to renew inside `w`: `now` for an incident; the moment
+ * picked before (`prev_pick`, in `prev`) while the window is unchanged,
+ * so repeated checks never pull the renewal earlier, and an incident's
+ * pick stays; else a new pick. `prev` may be NULL. */
+time_t ari_repick(const struct ari_window *prev, time_t prev_pick,
+    const struct ari_window *w, int incident, time_t now);
+
 #endif

@@ -77,6 +77,16 @@ certrec_endpoints_worst(const struct certrec *rec)
 }
 
 void
+certrec_ari_clear(struct certrec *rec)
+{
+	free(rec->ari_serial);
+	free(rec->ari_explanation);
+	rec->ari_serial = rec->ari_explanation = NULL;
+	rec->ari_start = rec->ari_end = rec->ari_pick = 0;
+	rec->ari_checked = rec->ari_next = 0;
+}
+
+void
 certrec_free(struct certrec *rec)
 {
 	certrec_endpoints_free(rec->endpoints, rec->n_endpoints);
@@ -89,7 +99,7 @@ certrec_free(struct certrec *rec)
 	free(rec->webroot);
 	free(rec->preferred_chain);
 	free(rec->profile);
-	free(rec->ari_explanation);
+	certrec_ari_clear(rec);
 	free(rec->deploy_error);
 	free(rec->status);
 	free(rec->last_error);
@@ -175,6 +185,7 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 		{ "preferred_chain", offsetof(struct certrec, preferred_chain) },
 		{ "profile", offsetof(struct certrec, profile) },
 		{ "ari_explanation", offsetof(struct certrec, ari_explanation) },
+		{ "ari_serial", offsetof(struct certrec, ari_serial) },
 		{ "deploy_error", offsetof(struct certrec, deploy_error) },
 		{ "status", offsetof(struct certrec, status) },
 		{ "last_error", offsetof(struct certrec, last_error) },
@@ -218,6 +229,12 @@ certrec_from_json(const json_t *doc, const char *name, struct certrec *out,
 	out->ari_end = certrec_time(doc, "ari_end");
 	out->ari_pick = certrec_time(doc, "ari_pick");
 	out->ari_checked = certrec_time(doc, "ari_checked");
+	out->ari_next = certrec_time(doc, "ari_next");
+	/* Renewal information about a certificate since replaced says
+	 * nothing about the current one. */
+	if (out->ari_serial != NULL && out->serial != NULL &&
+	    strcmp(out->ari_serial, out->serial) != 0)
+		certrec_ari_clear(out);
 	return certrec_endpoints_from_json(doc, out, err);
 }
 
@@ -265,11 +282,13 @@ certrec_save(struct store *s, const struct certrec *rec, struct err *err)
 	if (rec->deployed_version > 0)
 		json_object_set_new(doc, "deployed_version", json_integer(rec->deployed_version));
 	jsondoc_put_str(doc, "deploy_error", rec->deploy_error);
-	if (rec->ari_end > 0) {
+	if (rec->ari_end > 0 || rec->ari_next > 0) {
 		json_object_set_new(doc, "ari_start", json_integer(rec->ari_start));
 		json_object_set_new(doc, "ari_end", json_integer(rec->ari_end));
 		json_object_set_new(doc, "ari_pick", json_integer(rec->ari_pick));
 		json_object_set_new(doc, "ari_checked", json_integer(rec->ari_checked));
+		json_object_set_new(doc, "ari_next", json_integer(rec->ari_next));
+		jsondoc_put_str(doc, "ari_serial", rec->ari_serial);
 		jsondoc_put_str(doc, "ari_explanation", rec->ari_explanation);
 	}
 	jsondoc_put_str(doc, "status", rec->status);

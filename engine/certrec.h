@@ -53,8 +53,12 @@ struct certrec {
 	int unmanaged;
 	int deployed_version;		/* version the deploy steps last completed */
 	char *deploy_error;		/* why the last deploy failed, or NULL */
-	/* The CA's renewal window (RFC 9773) and the moment picked in it: */
+	/* The CA's renewal window (RFC 9773) and the moment picked in it,
+	 * for the certificate whose serial is ari_serial (a record whose
+	 * current certificate is another loads without them): */
 	time_t ari_start, ari_end, ari_pick, ari_checked;
+	time_t ari_next;		/* renewalInfo not fetched again before */
+	char *ari_serial;		/* lowercase hex, as `serial` */
 	char *ari_explanation;
 	/* The endpoints as last probed (none in records older than probes). */
 	struct certrec_endpoint *endpoints;
@@ -73,6 +77,9 @@ int certrec_set_domains(struct certrec *rec, char *const *domains, size_t n,
     struct err *err);
 
 void certrec_free(struct certrec *rec);
+
+/* Forgets the renewal information (window, pick, next fetch). */
+void certrec_ari_clear(struct certrec *rec);
 
 /* The endpoint results as the record keeps them, a JSON array of
  * { address, sni, state, detail, checked } (a new reference, NULL when

@@ -23,10 +23,13 @@
 #define DNS_HOOK_OUTPUT 4096
 #define DNS_RECHECK_MS 250
 
-/* A TXT record awaited at the configured resolver. */
+/* A TXT record awaited at a resolver. */
 struct txt_watch {
+	char resolver[80];		/* where it is looked up */
 	struct dnsq *query;
 	long long next_query_ms;
+	int looks;			/* answers so far */
+	char answer[200];		/* the last one, escaped, for errors */
 };
 
 struct dns_solve {
@@ -135,11 +138,27 @@ dns_present(struct job *job, struct solve *s, struct err *err)
 	return 1;
 }
 
-/* Looks `record` up at the resolver; 0 when a TXT string equals `value`,
+/* What the resolver answered, for the error when the record never
+ * shows: "no TXT record" or its strings, escaped (DNS data is not ours). */
+static void
+txt_answer(struct txt_watch *w, char **txts, size_t n)
+{
+	size_t i, len;
+
+	snprintf(w->answer, sizeof w->answer, "%s", n ? "" : "no TXT record");
+	for (i = 0; i < n && (len = strlen(w->answer)) + 8 < sizeof w->answer; i++) {
+		snprintf(w->answer + len, sizeof w->answer - len, "%s\"", i ? ", " : "");
+		len = strlen(w->answer);
+		esc_buf(txts[i], strlen(txts[i]), w->answer + len, sizeof w->answer - len - 1);
+		len = strlen(w->answer);
+		snprintf(w->answer + len, sizeof w->answer - len, "\"");
+	}
+}
+
+/* Looks `record` up at w->resolver; 0 when a TXT string equals `value`,
  * 1 not yet, -1 error. */
 static int
-txt_seen(struct engine_ctx *ctx, struct txt_watch *w, const char *record,
-    const char *value, struct err *err)
+txt_seen(struct txt_watch *w, const char *record, const char *value, struct err *err)
 {
 	long long now = job_now_ms();
 	struct pollfd pfd = { .fd = -1 };
@@ -150,7 +169,7 @@ txt_seen(struct engine_ctx *ctx, struct txt_watch *w, const char *record,
 	if (w->query == NULL) {
 		if (now < w->next_query_ms)
 			return 1;
-		if ((w->query = dnsq_txt_start(ctx->opt.dns_resolver, record, err)) == NULL)
+		if ((w->query = dnsq_txt_start(w->resolver, record, err)) == NULL)
 			return -1;
 	}
 	/* Polled from the job's short timer: a look at the socket that
@@ -167,6 +186,8 @@ txt_seen(struct engine_ctx *ctx, struct txt_watch *w, const char *record,
 	for (i = 0; i < n; i++)
 		if (strcmp(txts[i], value) == 0)
 			seen = 1;
+	txt_answer(w, txts, n);
+	w->looks++;
 	dnsq_strings_free(txts);
 	dnsq_free(w->query);
 	w->query = NULL;
@@ -174,10 +195,23 @@ txt_seen(struct engine_ctx *ctx, struct txt_watch *w, const char *record,
 	return seen ? 0 : 1;
 }
 
+/* Past the step's bound: the record, the value awaited and what the
+ * resolver said instead, so the person who owns the zone can tell. */
+static int
+txt_missing(struct job *job, const char *what, const struct txt_watch *w,
+    const char *record, const char *value, const char *advice, struct err *err)
+{
+	return err_set(err, ERR_RETRY_LATER, "%s: %s TXT \"%s\" is not visible at "
+	    "resolver %s after %d s (it answers: %s); %s", what, record, value,
+	    w->resolver, job->ctx->opt.step_timeout_s, w->looks ? w->answer :
+	    "nothing yet", advice);
+}
+
 static int
 dns_ready(struct job *job, struct solve *s, struct err *err)
 {
 	struct dns_solve *d = s->priv;
+	int rc;
 
 	if (!d->hook_done)
 		return 1;
@@ -186,7 +220,16 @@ dns_ready(struct job *job, struct solve *s, struct err *err)
 		    d->record, d->hook_error);
 	if (job->ctx->opt.dns_resolver == NULL)
 		return 0;	/* the hook's word that the record is in place */
-	return txt_seen(job->ctx, &d->watch, d->record, d->value, err);
+	if (d->watch.resolver[0] == '\0')
+		snprintf(d->watch.resolver, sizeof d->watch.resolver, "%s",
+		    job->ctx->opt.dns_resolver);
+	if ((rc = txt_seen(&d->watch, d->record, d->value, err)) != 1)
+		return rc;
+	if (job_now_ms() >= job->deadline_ms)
+		return txt_missing(job, "dns-01", &d->watch, d->record, d->value,
+		    "the hook said it added it: check that it writes to the zone "
+		    "that serves this name", err);
+	return 1;
 }
 
 static void
@@ -219,17 +262,22 @@ const struct solver challenge_dns_solver = {
 
 /* dns-persist-01 (draft-ietf-acme-dns-persist): one TXT record, created
  * once by the domain's owner and left in place, names the CA and this
- * account; nothing is added or removed per order. */
+ * account; nothing is added or removed per order. Before the CA is told
+ * to look, certdeck looks itself, at --dns-resolver or else the system's
+ * resolver, and waits for the record within the step's bound: a record
+ * that is missing is then said to be missing, with what to create. */
 struct persist_solve {
 	char record[300];
 	char *value;
 	struct txt_watch watch;
+	int told;			/* "not there yet" was said */
 };
 
 static int
 persist_present(struct job *job, struct solve *s, struct err *err)
 {
 	struct persist_solve *p;
+	struct err e;
 
 	if (s->issuer == NULL)
 		return err_set(err, ERR_PROTO, "dns-persist-01 for %s: the CA names no "
@@ -246,15 +294,48 @@ persist_present(struct job *job, struct solve *s, struct err *err)
 	job_emit(job, EVENT_STEP, STEP_CHALLENGE_SETUP, 30, "dns-persist-01: the record "
 	    "to create once and keep: %s TXT \"%s\"", p->record, p->value);
 	s->presented = 1;
-	return job->ctx->opt.dns_resolver != NULL ? 1 : 0;
+	if (job->ctx->opt.dns_resolver != NULL)
+		snprintf(p->watch.resolver, sizeof p->watch.resolver, "%s",
+		    job->ctx->opt.dns_resolver);
+	else if (dnsq_system_resolver(DNSQ_RESOLV_CONF, p->watch.resolver,
+	    sizeof p->watch.resolver, &e) != 0) {
+		job_warn(job, "dns-persist-01: cannot check that %s is in place (%s; "
+		    "--dns-resolver ADDR:PORT names one): the CA will look", p->record,
+		    e.msg);
+		return 0;
+	}
+	return 1;
 }
 
 static int
 persist_ready(struct job *job, struct solve *s, struct err *err)
 {
 	struct persist_solve *p = s->priv;
+	int rc;
 
-	return txt_seen(job->ctx, &p->watch, p->record, p->value, err);
+	rc = txt_seen(&p->watch, p->record, p->value, err);
+	if (rc == -1 && job->ctx->opt.dns_resolver == NULL) {
+		/* The system's resolver is not the user's choice: when it
+		 * cannot be asked, the CA's own look decides. */
+		job_warn(job, "dns-persist-01: cannot check that %s is in place: %s; "
+		    "the CA will look", p->record, err->msg);
+		err_clear(err);
+		return 0;
+	}
+	if (rc != 1)
+		return rc;
+	if (job_now_ms() >= job->deadline_ms)
+		return txt_missing(job, "dns-persist-01", &p->watch, p->record, p->value,
+		    "create it once in the zone of this name and keep it, then run "
+		    "again", err);
+	if (p->watch.looks > 0 && !p->told) {
+		p->told = 1;
+		job_emit(job, EVENT_STEP, STEP_CHALLENGE_SETUP, 30, "dns-persist-01: %s "
+		    "is not at resolver %s yet (it answers: %s); waiting up to %d s for it",
+		    p->record, p->watch.resolver, p->watch.answer,
+		    job->ctx->opt.step_timeout_s);
+	}
+	return 1;
 }
 
 /* The record is the owner's to keep: only our own state goes. */

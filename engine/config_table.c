@@ -226,8 +226,9 @@ static const struct config_entry config_table[] = {
 	  "RECORD_NAME VALUE' to set and remove the TXT record (no shell)." },
 	{ .name = "dns_resolver", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .off = G(dns_resolver),
-	  .help = "dns-01: resolver (ADDR:PORT) asked until the record is visible "
-	  "(\"\": trust the hook); the wizard's preflight asks it for "
+	  .help = "dns-01 and dns-persist-01: resolver (ADDR:PORT) asked until the "
+	  "record is visible (\"\": dns-01 trusts the hook, dns-persist-01 asks "
+	  "the system's resolver); the wizard's preflight asks it for "
 	  "addresses and CAA records." },
 	{ .name = "notify_webhook", .type = CONFIG_T_STRING, .scope = CONFIG_GLOBAL,
 	  .dflt = "", .off = G(notify_webhook),

@@ -775,3 +775,21 @@ dnsq_free(struct dnsq *q)
 	free(q->rx);
 	free(q);
 }
+
+int
+dnsq_system_resolver(const char *path, char *out, size_t outsz, struct err *err)
+{
+	char line[256], addr[64];
+	FILE *f;
+
+	out[0] = '\0';
+	if ((f = fopen(path, "re")) == NULL)
+		return err_errno(err, "%s", path);
+	while (out[0] == '\0' && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, " nameserver %63s", addr) == 1)
+			snprintf(out, outsz, "%s", addr);
+	fclose(f);
+	if (out[0] == '\0')
+		return err_set(err, ERR_CONFIG, "%s names no nameserver", path);
+	return 0;
+}

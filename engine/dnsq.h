@@ -1,6 +1,7 @@
 /*
- * dnsq: one non-blocking DNS query to one configured resolver: TXT for
- * the dns-01 propagation check (`--dns-resolver ADDR:PORT`), A, AAAA and
+ * dnsq: one non-blocking DNS query to one resolver (`--dns-resolver
+ * ADDR:PORT`, or the system's first nameserver): TXT for the dns-01
+ * propagation check and the dns-persist-01 presence check, A, AAAA and
  * CAA for the wizard's preflight.
  *
  * A minimal stub resolver living in the engine's poll loop: the query goes
@@ -81,5 +82,13 @@ void dnsq_strings_free(char **txts);
 
 /* Closes the socket and frees the query; NULL is allowed. */
 void dnsq_free(struct dnsq *q);
+
+#define DNSQ_RESOLV_CONF "/etc/resolv.conf"
+
+/* The system's resolver: the first `nameserver` of the resolv.conf at
+ * `path` (normally DNSQ_RESOLV_CONF) in `out`; 0, or -1 with `err` when
+ * the file cannot be read or names none. */
+int dnsq_system_resolver(const char *path, char *out, size_t outsz,
+    struct err *err);
 
 #endif

@@ -48,8 +48,13 @@ due_forecast(const struct certrec *rec, double fraction, int days, time_t now,
 	if (rec->ari_pick > 0 && rec->ari_end > rec->ari_start) {
 		due_when(rec->ari_start, a, sizeof a);
 		due_when(rec->ari_end, b, sizeof b);
-		snprintf(why, whysz, "a moment picked in the CA's renewal window, %s to %s "
-		    "(ARI)", a, b);
+		/* A pick before the window's start is an incident's: now. */
+		if (rec->ari_pick < rec->ari_start)
+			snprintf(why, whysz, "at once: the CA moved its renewal window "
+			    "earlier, to %s to %s (ARI)", a, b);
+		else
+			snprintf(why, whysz, "a moment picked in the CA's renewal window, "
+			    "%s to %s (ARI)", a, b);
 		when = rec->ari_pick;
 	} else {
 		when = due_by_lifetime(rec->not_before, rec->not_after, fraction, days);

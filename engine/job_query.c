@@ -32,7 +32,6 @@
 #include "webprobe.h"
 
 #define QUERY_POLL_MS 20		/* a look at the DNS socket this often */
-#define QUERY_RESOLV_CONF "/etc/resolv.conf"
 #define QUERY_WEB_TIMEOUT_MS 5000	/* per name: a web server answers at once */
 #define QUERY_WEB_BODY_MAX 256		/* the test file is 16 bytes */
 #define QUERY_ADDR_MAX 64
@@ -157,20 +156,10 @@ query_local(struct job *job)
 static void
 query_resolver(struct job *job, char *out, size_t outsz)
 {
-	char line[256], addr[64];
-	FILE *f;
-
-	out[0] = '\0';
-	if (job->ctx->opt.dns_resolver != NULL) {
+	if (job->ctx->opt.dns_resolver != NULL)
 		snprintf(out, outsz, "%s", job->ctx->opt.dns_resolver);
-		return;
-	}
-	if ((f = fopen(QUERY_RESOLV_CONF, "re")) == NULL)
-		return;
-	while (out[0] == '\0' && fgets(line, sizeof line, f) != NULL)
-		if (sscanf(line, "nameserver %63s", addr) == 1)
-			snprintf(out, outsz, "%s", addr);
-	fclose(f);
+	else if (dnsq_system_resolver(DNSQ_RESOLV_CONF, out, outsz, NULL) != 0)
+		out[0] = '\0';
 }
 
 static const char *

@@ -1,7 +1,8 @@
 #!/bin/bash
 # challenges.sh: ways of proving control other than the default: http-01
-# through files in a webroot served by another web server, and IP address
-# identifiers (RFC 8738).
+# through files in a webroot served by another web server (the token file
+# 0644 as the CA fetches it, removed after validation and on cancellation),
+# IP address identifiers (RFC 8738) and tls-alpn-01.
 
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 . "$top_srcdir/tests/pebble/pebble.sh"
@@ -41,6 +42,68 @@ is "$?" 1 "a webroot that does not exist fails"
 like "$(cat "$OUT")" "missing: No such file" "and says so"
 
 kill "$WEB_PID"; wait "$WEB_PID" 2>/dev/null
+
+# The token file as the CA finds it: a web server that notes the mode of
+# each challenge file it is asked for, and holds its answer while
+# $HOLD exists (a slow site), so a run can be cancelled mid-validation.
+WATCHED=$PEBBLE_SCRATCH/www3
+MODES=$PEBBLE_SCRATCH/modes.log
+HOLD=$PEBBLE_SCRATCH/hold
+cat >"$PEBBLE_SCRATCH/watch-server.py" <<'PYEOF'
+import http.server, os, stat, sys, time
+root, port, log, hold = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **k):
+        super().__init__(*a, directory=root, **k)
+    def do_GET(self):
+        if self.path.startswith("/.well-known/acme-challenge/"):
+            try:
+                st = os.lstat(self.translate_path(self.path))
+                mode = "%o %s" % (stat.S_IMODE(st.st_mode),
+                                  "file" if stat.S_ISREG(st.st_mode) else "other")
+            except OSError:
+                mode = "missing"
+            with open(log, "a") as f:
+                f.write("%s %s\n" % (self.path, mode))
+            deadline = time.time() + 60
+            while os.path.exists(hold) and time.time() < deadline:
+                time.sleep(0.1)
+        super().do_GET()
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+PYEOF
+mkdir -p "$WATCHED"
+echo hello >"$WATCHED/index.html"
+/usr/bin/python3 "$PEBBLE_SCRATCH/watch-server.py" "$WATCHED" "$PEBBLE_HTTP_PORT" "$MODES" \
+    "$HOLD" >"$PEBBLE_SCRATCH/www3.log" 2>&1 &
+WATCH_PID=$!
+at_exit "kill $WATCH_PID 2>/dev/null; wait $WATCH_PID 2>/dev/null"
+wait_for web_up --timeout 20 || bail_out "the watching web server did not start"
+
+check "issue through a watched webroot" cdk_out "$OUT" issue watched -d watched.example.test \
+    --webroot "$WATCHED"
+diag_file "$MODES" 4
+like "$(cat "$MODES")" "^/\.well-known/acme-challenge/[A-Za-z0-9_-]{22,} 644 file$" \
+    "the token file was a regular file of mode 0644 when the CA fetched it"
+is "$(find "$WATCHED/.well-known/acme-challenge" -type f | wc -l)" 0 \
+    "and was removed after validation"
+
+# Cancelled (SIGTERM) while the CA validates: the token file goes.
+: >"$MODES"
+touch "$HOLD"
+"$CERTDECK" "${CDK_ARGS[@]}" issue held -d held.example.test --webroot "$WATCHED" \
+    >"$OUT" 2>&1 &
+pid=$!
+at_exit "kill -KILL $pid 2>/dev/null"
+check "the CA is fetching the token file" wait_for grep -q acme-challenge "$MODES" --timeout 30
+is "$(find "$WATCHED/.well-known/acme-challenge" -type f | wc -l)" 1 "the token file is in place"
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 1 "SIGTERM ends the run with status 1"
+like "$(cat "$OUT")" "interrupted; cancelling and cleaning up" "saying it cleans up"
+is "$(find "$WATCHED/.well-known/acme-challenge" -type f | wc -l)" 0 \
+    "the token file was removed before it exited"
+rm -f "$HOLD"
+kill "$WATCH_PID"; wait "$WATCH_PID" 2>/dev/null
 
 # IP identifiers, answered by the built-in responder.
 check "issue for 127.0.0.1" cdk_out "$OUT" issue loop4 -d 127.0.0.1

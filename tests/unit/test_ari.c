@@ -109,6 +109,63 @@ test_pick_inside_window(void **state)
 	assert_int_equal(ari_pick(&w), w.start);
 }
 
+static void
+test_recheck_bounds(void **state)
+{
+	(void)state;
+	/* §4.3.2: under a minute counts as a minute, over a day as a day;
+	 * §4.3.3: absent or unreadable waits six hours. */
+	assert_int_equal(ari_recheck_after(21600), 21600);
+	assert_int_equal(ari_recheck_after(0), 60);
+	assert_int_equal(ari_recheck_after(1), 60);
+	assert_int_equal(ari_recheck_after(60), 60);
+	assert_int_equal(ari_recheck_after(86400), 86400);
+	assert_int_equal(ari_recheck_after(86401), 86400);
+	assert_int_equal(ari_recheck_after(1000000000000L), 86400);
+	assert_int_equal(ari_recheck_after(-1), 21600);
+}
+
+static void
+test_incident(void **state)
+{
+	char url[] = "https://ca.example/incident";
+	struct ari_window prev = { .start = 2000000, .end = 2086400 };
+	struct ari_window earlier = { .start = 1000000, .end = 1086400, .explanation = url };
+	struct ari_window same = { .start = 2000000, .end = 2086400, .explanation = url };
+	struct ari_window later = { .start = 3000000, .end = 3086400, .explanation = url };
+	struct ari_window quiet = { .start = 1000000, .end = 1086400 };
+	struct ari_window none = { 0 };
+
+	(void)state;
+	assert_true(ari_incident(&prev, &earlier));
+	assert_false(ari_incident(&prev, &same));
+	assert_false(ari_incident(&prev, &later));
+	assert_false(ari_incident(&prev, &quiet));	/* earlier, no explanation */
+	assert_false(ari_incident(NULL, &earlier));	/* nothing to compare with */
+	assert_false(ari_incident(&none, &earlier));
+}
+
+static void
+test_repick(void **state)
+{
+	struct ari_window prev = { .start = 2000000, .end = 2086400 };
+	struct ari_window moved = { .start = 1000000, .end = 1086400 };
+	time_t now = 500000, t;
+
+	(void)state;
+	/* Unchanged window: the moment picked before stays. */
+	assert_int_equal(ari_repick(&prev, 2000100, &prev, 0, now), 2000100);
+	/* An incident renews now, and that pick survives a refetch of the
+	 * same window. */
+	assert_int_equal(ari_repick(&prev, 2000100, &moved, 1, now), now);
+	assert_int_equal(ari_repick(&moved, now, &moved, 0, now + 60), now);
+	/* A moved window gets a new pick inside it. */
+	t = ari_repick(&prev, 2000100, &moved, 0, now);
+	assert_true(t >= moved.start && t < moved.end);
+	t = ari_repick(NULL, 0, &prev, 0, now);
+	assert_true(t >= prev.start && t < prev.end);
+}
+
 int
 main(void)
 {
@@ -117,6 +174,9 @@ main(void)
 		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_window_parse),
 		cmocka_unit_test(test_pick_inside_window),
+		cmocka_unit_test(test_recheck_bounds),
+		cmocka_unit_test(test_incident),
+		cmocka_unit_test(test_repick),
 	};
 
 	return cmocka_run_group_tests_name("ari", tests, NULL, NULL);

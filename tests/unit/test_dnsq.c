@@ -779,6 +779,33 @@ tap_skips_fixed(const struct CMUnitTest *tests, size_t n)
 	return WEXITSTATUS(status);
 }
 
+/* The system's resolver: the first nameserver line of resolv.conf. */
+static void
+test_system_resolver(void **state)
+{
+	char path[] = "/tmp/test_dnsq_resolv.XXXXXX", out[80];
+	struct err err;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fputs("# generated\nsearch example.test\n  nameserver 192.0.2.53\n"
+	    "nameserver 192.0.2.54\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(dnsq_system_resolver(path, out, sizeof out, &err), 0);
+	assert_string_equal(out, "192.0.2.53");
+	assert_non_null(f = fopen(path, "w"));
+	fputs("options ndots:2\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(dnsq_system_resolver(path, out, sizeof out, &err), -1);
+	assert_non_null(strstr(err.msg, "names no nameserver"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(dnsq_system_resolver(path, out, sizeof out, &err), -1);
+	assert_non_null(strstr(err.msg, path));
+}
+
 int
 main(void)
 {
@@ -795,6 +822,7 @@ main(void)
 		T(test_no_answer_retransmits),
 		T(test_ipv6_resolver),
 		T(test_bad_arguments),
+		T(test_system_resolver),
 		T(test_challtestsrv),
 		T(test_challtestsrv_caa),
 #undef T

@@ -395,6 +395,53 @@ test_certrec_managed(void **state)
 	buf_free(&b);
 }
 
+/* Renewal information is kept with the serial it is about: it survives
+ * a save and a load while that certificate is current, and a record
+ * whose certificate was replaced loads without it. */
+static void
+test_certrec_ari(void **state)
+{
+	struct fixture *fx = *state;
+	struct certrec rec;
+	struct err err;
+	char why[256];
+
+	memset(&rec, 0, sizeof rec);
+	rec.revoked_reason = -1;
+	assert_int_equal(str_set(&rec.name, "ari", &err), 0);
+	assert_int_equal(str_set(&rec.serial, "0a1b", &err), 0);
+	assert_int_equal(str_set(&rec.ari_serial, "0a1b", &err), 0);
+	assert_int_equal(str_set(&rec.ari_explanation, "https://ca/why", &err), 0);
+	rec.version = 1;
+	rec.not_before = 1000000;
+	rec.not_after = 9000000;
+	rec.ari_start = 5000000;
+	rec.ari_end = 5086400;
+	rec.ari_pick = 4000000;		/* before the start: an incident's */
+	rec.ari_checked = 3000000;
+	rec.ari_next = 3021600;
+	assert_int_equal(certrec_save(fx->s, &rec, &err), 0);
+	certrec_free(&rec);
+	assert_int_equal(certrec_load(fx->s, "ari", &rec, &err), 1);
+	assert_string_equal(rec.ari_serial, "0a1b");
+	assert_int_equal(rec.ari_next, 3021600);
+	assert_int_equal(rec.ari_pick, 4000000);
+	assert_int_equal(due_forecast(&rec, 1.0 / 3, 0, 0, why, sizeof why), 4000000);
+	assert_non_null(strstr(why, "moved its renewal window earlier"));
+	/* A new certificate: what the CA said about the old one is gone. */
+	assert_int_equal(str_set(&rec.serial, "0c0d", &err), 0);
+	assert_int_equal(certrec_save(fx->s, &rec, &err), 0);
+	certrec_free(&rec);
+	assert_int_equal(certrec_load(fx->s, "ari", &rec, &err), 1);
+	assert_null(rec.ari_serial);
+	assert_null(rec.ari_explanation);
+	assert_int_equal(rec.ari_pick, 0);
+	assert_int_equal(rec.ari_next, 0);
+	assert_true(due_forecast(&rec, 1.0 / 3, 0, 0, why, sizeof why) > 0);
+	assert_null(strstr(why, "ARI"));
+	certrec_free(&rec);
+}
+
 static void
 test_remove_refuses_archive(void **state)
 {
@@ -751,6 +798,7 @@ main(void)
 		T(test_bad_names_refused),
 		T(test_documents),
 		T(test_certrec_managed),
+		T(test_certrec_ari),
 		T(test_remove_refuses_archive),
 		T(test_symlinks_in_state_refused),
 		T(test_failed_save_keeps_current),
