@@ -34,6 +34,7 @@ struct txt_watch {
 
 struct dns_solve {
 	struct engine_ctx *ctx;
+	const char *program;		/* the hook: the job's (job_dns_hook) */
 	char fqdn[256];			/* the identifier, without "*." */
 	char record[300];		/* _acme-challenge.FQDN */
 	char *value;			/* base64url(SHA-256(key authorization)) */
@@ -51,7 +52,7 @@ dns_hook_run(struct engine_ctx *ctx, const char *action, struct dns_solve *d,
     proc_done_fn done, void *arg, struct err *err)
 {
 	char e_action[64], e_domain[300], e_record[340], e_value[120];
-	const char *argv[] = { ctx->opt.dns_hook, action, d->fqdn, d->record, d->value, NULL };
+	const char *argv[] = { d->program, action, d->fqdn, d->record, d->value, NULL };
 	const char *env[] = { PROC_DEFAULT_PATH, e_action, e_domain, e_record, e_value, NULL };
 	struct proc_spec spec = {
 		.argv = argv, .env = env, .timeout_ms = DNS_HOOK_TIMEOUT_MS,
@@ -116,23 +117,25 @@ static int
 dns_present(struct job *job, struct solve *s, struct err *err)
 {
 	struct engine_ctx *ctx = job->ctx;
+	const char *program = job_dns_hook(job);
 	struct dns_solve *d;
 
-	if (ctx->opt.dns_hook == NULL)
+	if (program == NULL)
 		return err_set(err, ERR_CONFIG, "dns-01 needs a program that sets DNS "
-		    "records: --dns-hook PROGRAM");
-	if (proc_check_program(ctx->opt.dns_hook, err) != 0)
-		return err_prefix(err, "--dns-hook");
+		    "records: --dns-hook PROGRAM (or dns_hook in the config)");
+	if (proc_check_program(program, err) != 0)
+		return err_prefix(err, "dns-hook %s", program);
 	if ((d = calloc(1, sizeof *d)) == NULL)
 		return err_nomem(err, "dns-01");
 	s->priv = d;
 	d->ctx = ctx;
+	d->program = program;
 	snprintf(d->fqdn, sizeof d->fqdn, "%s", s->ident.value);
 	snprintf(d->record, sizeof d->record, "_acme-challenge.%s", d->fqdn);
 	if (dns_value(s->keyauth, &d->value, err) != 0)
 		return -1;
 	if ((d->hook = dns_hook_run(ctx, "add", d, dns_add_done, d, err)) == 0)
-		return err_prefix(err, "dns-01 hook %s", ctx->opt.dns_hook);
+		return err_prefix(err, "dns-01 hook %s", program);
 	d->added = 1;
 	s->presented = 1;
 	return 1;
@@ -216,13 +219,13 @@ dns_ready(struct job *job, struct solve *s, struct err *err)
 	if (!d->hook_done)
 		return 1;
 	if (d->hook_failed)
-		return err_set(err, ERR_FAIL, "dns-01 hook %s add %s: %s", job->ctx->opt.dns_hook,
+		return err_set(err, ERR_FAIL, "dns-01 hook %s add %s: %s", d->program,
 		    d->record, d->hook_error);
-	if (job->ctx->opt.dns_resolver == NULL)
+	if (job_dns_resolver(job) == NULL)
 		return 0;	/* the hook's word that the record is in place */
 	if (d->watch.resolver[0] == '\0')
 		snprintf(d->watch.resolver, sizeof d->watch.resolver, "%s",
-		    job->ctx->opt.dns_resolver);
+		    job_dns_resolver(job));
 	if ((rc = txt_seen(&d->watch, d->record, d->value, err)) != 1)
 		return rc;
 	if (job_now_ms() >= job->deadline_ms)
@@ -294,9 +297,9 @@ persist_present(struct job *job, struct solve *s, struct err *err)
 	job_emit(job, EVENT_STEP, STEP_CHALLENGE_SETUP, 30, "dns-persist-01: the record "
 	    "to create once and keep: %s TXT \"%s\"", p->record, p->value);
 	s->presented = 1;
-	if (job->ctx->opt.dns_resolver != NULL)
+	if (job_dns_resolver(job) != NULL)
 		snprintf(p->watch.resolver, sizeof p->watch.resolver, "%s",
-		    job->ctx->opt.dns_resolver);
+		    job_dns_resolver(job));
 	else if (dnsq_system_resolver(DNSQ_RESOLV_CONF, p->watch.resolver,
 	    sizeof p->watch.resolver, &e) != 0) {
 		job_warn(job, "dns-persist-01: cannot check that %s is in place (%s; "
@@ -314,7 +317,7 @@ persist_ready(struct job *job, struct solve *s, struct err *err)
 	int rc;
 
 	rc = txt_seen(&p->watch, p->record, p->value, err);
-	if (rc == -1 && job->ctx->opt.dns_resolver == NULL) {
+	if (rc == -1 && job_dns_resolver(job) == NULL) {
 		/* The system's resolver is not the user's choice: when it
 		 * cannot be asked, the CA's own look decides. */
 		job_warn(job, "dns-persist-01: cannot check that %s is in place: %s; "
