@@ -36,6 +36,7 @@ account_rec_free(struct account_rec *rec)
 	free(rec->directory);
 	free(rec->status);
 	free(rec->key_file);
+	free(rec->pending_key);
 	free(rec->key_type);
 	free(rec->created);
 	memset(rec, 0, sizeof *rec);
@@ -51,6 +52,7 @@ account_from_json(const json_t *doc, struct account_rec *out, struct err *err)
 	    str_set(&out->directory, json_str(doc, "directory"), err) != 0 ||
 	    str_set(&out->status, json_str(doc, "status"), err) != 0 ||
 	    str_set(&out->key_file, json_str(doc, "key_file"), err) != 0 ||
+	    str_set(&out->pending_key, json_str(doc, "pending_key"), err) != 0 ||
 	    str_set(&out->key_type, json_str(doc, "key_type"), err) != 0 ||
 	    str_set(&out->created, json_str(doc, "created"), err) != 0)
 		return -1;
@@ -106,10 +108,29 @@ account_save(struct store *s, const char *ca_id, const char *name,
 		return err_nomem(err, "account record");
 	}
 	jsondoc_put_str(doc, "key_file", rec->key_file);
+	jsondoc_put_str(doc, "pending_key", rec->pending_key);
 	jsondoc_put_str(doc, "key_type", rec->key_type);
 	jsondoc_put_str(doc, "created", rec->created);
 	account_path(ca_id, name, "account.json", path, sizeof path);
 	return jsondoc_save(s, path, doc, "account record", err);
+}
+
+int
+account_set_keys(struct store *s, const char *ca_id, const char *name,
+    const char *key_file, const char *key_type, const char *pending,
+    struct err *err)
+{
+	struct account_rec rec;
+	int rc = -1;
+
+	if (account_load(s, ca_id, name, &rec, err) < 0)
+		return -1;
+	if ((key_file == NULL || (str_set(&rec.key_file, key_file, err) == 0 &&
+	    str_set(&rec.key_type, key_type, err) == 0)) &&
+	    str_set(&rec.pending_key, pending, err) == 0)
+		rc = account_save(s, ca_id, name, &rec, err);
+	account_rec_free(&rec);
+	return rc;
 }
 
 /* Run as root, an account key others may write is refused: whoever can

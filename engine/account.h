@@ -21,6 +21,9 @@ struct account_rec {
 	char *directory;
 	char *status;			/* "valid", "deactivated" … */
 	char *key_file;			/* current key, e.g. "key.pem" */
+	char *pending_key;		/* a key change was sent with this key
+					 * and its answer never came: the CA
+					 * may use it now (NULL: none) */
 	char *key_type;
 	char *created;
 	char **contacts;		/* "mailto:…" */
@@ -34,6 +37,13 @@ int account_load(struct store *s, const char *ca_id, const char *name,
 /* Writes the record atomically. */
 int account_save(struct store *s, const char *ca_id, const char *name,
     const struct account_rec *rec, struct err *err);
+
+/* Rewrites the record of account NAME with `key_file` (and its
+ * `key_type`) as its key when not NULL, and `pending` as its pending key
+ * (NULL clears it). */
+int account_set_keys(struct store *s, const char *ca_id, const char *name,
+    const char *key_file, const char *key_type, const char *pending,
+    struct err *err);
 
 /* Loads key `key_file` of an account (NULL: "key.pem"). Returns the key or
  * NULL; `*absent` (may be NULL) is set when the file does not exist. */

@@ -41,8 +41,10 @@ ca_free(struct ca *ca)
 	for (i = 0; i < ca->n_nonces; i++)
 		free(ca->nonces[i]);
 	crypto_key_free(ca->acct_key);
+	crypto_key_free(ca->pending_key);
 	free(ca->kid);
 	free(ca->key_file);
+	free(ca->pending_file);
 	free(ca->url);
 	free(ca->ca_bundle);
 	free(ca->email);

@@ -35,6 +35,8 @@ struct ca {
 	struct crypto_key *acct_key;
 	char *kid;			/* account URL */
 	char *key_file;			/* the account key's file in the store */
+	struct crypto_key *pending_key;	/* a key change's key whose answer was */
+	char *pending_file;		/* lost, until the CA says (job_setup.c) */
 	struct err acct_err;		/* why the account failed, for waiters */
 	struct err dir_err;
 	long long skew_warned;

@@ -80,6 +80,7 @@ enum job_common_state {
 	JS_DIRECTORY_REPLY,
 	JS_ACCOUNT,
 	JS_ACCOUNT_REPLY,
+	JS_PENDING_KEY_REPLY,		/* which key the CA has for the account */
 	JS_POST_NONCE_REPLY,		/* fetching a nonce for job->post */
 	JS_POST_REPLY,			/* job->post sent */
 	JS_KIND = 100

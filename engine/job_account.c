@@ -53,7 +53,8 @@ account_job_record(struct job *job, const struct acme_account *acct,
 	}
 	if (key_file != NULL && (str_set(&rec.key_file, key_file, &job->fail) != 0 ||
 	    str_set(&rec.key_type, crypto_key_type_name(crypto_key_get_type(
-	    ca->acct_key)), &job->fail) != 0))
+	    ca->acct_key)), &job->fail) != 0 ||
+	    str_set(&rec.pending_key, NULL, &job->fail) != 0))
 		goto out;
 	rc = account_save(job->ctx->store, ca->id, name, &rec, &job->fail);
 	if (rc == 0) {
@@ -147,9 +148,14 @@ rollover_start(struct job *job)
 	new_key = crypto_key_generate(job->ctx->opt.account_key_type, &job->fail);
 	if (new_key == NULL)
 		return JOB_FAILED;
-	/* Saved first: if the CA switches and we die, the new key is there. */
+	/* Saved first, and named pending in the record: if the CA switches
+	 * and its answer is lost (or we die), the next run asks the CA which
+	 * of the two keys the account has (job_setup.c). */
 	if (account_key_add(job->ctx->store, ca->id, job->ctx->opt.account_name, new_key,
-	    &key_file, &job->fail) != 0 || (inner = rollover_inner(job, new_key)) == NULL) {
+	    &key_file, &job->fail) != 0 ||
+	    account_set_keys(job->ctx->store, ca->id, job->ctx->opt.account_name, NULL,
+	    NULL, key_file, &job->fail) != 0 ||
+	    (inner = rollover_inner(job, new_key)) == NULL) {
 		free(key_file);
 		crypto_key_free(new_key);
 		return JOB_FAILED;
@@ -162,6 +168,30 @@ rollover_start(struct job *job)
 	return next;
 }
 
+/* A CA that answered with a refusal kept the old key: the pending key is
+ * dropped from the record. Without an answer (the network, a server
+ * error) the CA may have switched: the key stays pending, and the next
+ * run asks the CA which key the account has. */
+static enum job_next
+rollover_refused(struct job *job)
+{
+	const struct http_response *r = job->resp;
+	const char *name = job->ctx->opt.account_name;
+	struct ca *ca = job->ca;
+	struct err e;
+
+	if (!job->net_failed && r != NULL && r->status >= 400 && r->status < 500) {
+		if (account_set_keys(job->ctx->store, ca->id, name, NULL, NULL, NULL, &e) != 0)
+			job_warn(job, "account %s: %s", name, e.msg);
+		err_prefix(&job->fail, "key rollover refused; account %s keeps %s (the "
+		    "new key stays unused as %s)", name, ca->key_file, job->new_key_file);
+	} else
+		err_prefix(&job->fail, "key rollover not confirmed; account %s keeps "
+		    "%s for now, and the next run asks the CA whether it took %s",
+		    name, ca->key_file, job->new_key_file);
+	return JOB_FAILED;
+}
+
 static enum job_next
 rollover_step(struct job *job)
 {
@@ -169,13 +199,8 @@ rollover_step(struct job *job)
 
 	if (job->state == AC_START)
 		return rollover_start(job);
-	if (job_reply_ok(job, "key change", NULL) != 0) {
-		/* The record was not touched: say which key it still names. */
-		err_prefix(&job->fail, "key rollover not confirmed; account %s keeps %s "
-		    "(the new key stays unused as %s)", job->ctx->opt.account_name,
-		    ca->key_file, job->new_key_file);
-		return JOB_FAILED;
-	}
+	if (job_reply_ok(job, "key change", NULL) != 0)
+		return rollover_refused(job);
 	crypto_key_free(ca->acct_key);
 	ca->acct_key = job->kind_data;
 	job->kind_data = NULL;

@@ -81,10 +81,34 @@ job_setup_directory_reply(struct job *job)
 	return JOB_AGAIN;
 }
 
+/* A key change whose answer never came (job_account.c): loads the new
+ * key so the CA can be asked which one the account has; returns 1 when
+ * that question is owed, 0 when the key is gone (nothing to ask). */
+static int
+job_setup_pending_load(struct job *job, const struct account_rec *rec)
+{
+	struct ca *ca = job->ca;
+	const char *name = job->ctx->opt.account_name;
+	struct err e;
+
+	ca->pending_key = account_key_load(job->ctx->store, ca->id, name, rec->pending_key,
+	    NULL, &e);
+	if (ca->pending_key == NULL) {
+		job_warn(job, "account %s: the key of an unanswered key change, %s, "
+		    "cannot be read (%s); going on with %s", name, rec->pending_key, e.msg,
+		    ca->key_file);
+		return 0;
+	}
+	if (str_set(&ca->pending_file, rec->pending_key, &job->fail) != 0)
+		return -1;
+	return 1;
+}
+
 /* Loads the account from the store; returns 1 when it is complete (key and
- * URL), 0 when it must be registered (ca has at least a key then), -1 on
- * error. A key without a URL is a registration cut short: it is reused so
- * the CA returns the account it may already have created. */
+ * URL), 2 when it also holds a key change's key whose answer was lost, 0
+ * when it must be registered (ca has at least a key then), -1 on error. A
+ * key without a URL is a registration cut short: it is reused so the CA
+ * returns the account it may already have created. */
 static int
 job_setup_account_load(struct job *job)
 {
@@ -108,6 +132,8 @@ job_setup_account_load(struct job *job)
 		    &job->fail) != 0)
 			goto out;
 		rc = 1;
+		if (rec.pending_key != NULL && (rc = job_setup_pending_load(job, &rec)) >= 0)
+			rc++;
 		goto out;
 	}
 	ca->acct_key = account_key_load(job->ctx->store, ca->id, name, NULL, &absent,
@@ -183,6 +209,25 @@ job_setup_eab(struct job *job, char **out)
 	return *out != NULL ? 0 : -1;
 }
 
+/* Asks the CA for the account by the pending key alone
+ * (onlyReturnExisting, RFC 8555 §7.3.1): the answer tells which key the
+ * account has. */
+static enum job_next
+job_setup_pending_ask(struct job *job)
+{
+	struct ca *ca = job->ca;
+	enum job_next next;
+	char *payload;
+
+	payload = acme_payload_new_account(NULL, 0, 0, 1, NULL, &job->fail);
+	if (payload == NULL)
+		return JOB_FAILED;
+	next = job_post_with_key(job, ca->dir.new_account, payload, ca->pending_key,
+	    JS_PENDING_KEY_REPLY);
+	free(payload);
+	return next;
+}
+
 static enum job_next
 job_setup_account(struct job *job)
 {
@@ -208,6 +253,11 @@ job_setup_account(struct job *job)
 	ca->acct_phase = CA_BUSY;
 	if ((loaded = job_setup_account_load(job)) < 0)
 		goto failed;
+	if (loaded == 2) {
+		if ((next = job_setup_pending_ask(job)) == JOB_FAILED)
+			goto failed;
+		return next;
+	}
 	if (loaded == 1) {
 		ca->acct_phase = CA_READY;
 		job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s", ca->kid);
@@ -280,6 +330,61 @@ failed:
 	return JOB_FAILED;
 }
 
+/* Which key the CA has: the pending one when it finds the account by it
+ * (the key change was carried out), the old one when it knows no account
+ * for it (the request never arrived). Either way the record says so from
+ * now on. Anything else leaves the question open: the account fails. */
+static enum job_next
+job_setup_pending_reply(struct job *job)
+{
+	struct ca *ca = job->ca;
+	const char *name = job->ctx->opt.account_name;
+	const struct http_response *r = job->resp;
+	struct acme_problem p;
+	int unknown = 0, took;
+
+	took = !job->net_failed && r != NULL && r->status == 200 && r->location != NULL &&
+	    strcmp(r->location, ca->kid) == 0;
+	if (!took && !job->net_failed && r != NULL && r->status == 400 &&
+	    acme_problem_parse(r->body.data, r->body.len, r->url, &p, NULL) == 0) {
+		unknown = acme_problem_is(&p, "accountDoesNotExist");
+		acme_problem_free(&p);
+	}
+	if (!took && !unknown) {
+		if (job_reply_ok(job, "account lookup", NULL) == 0)
+			job_failf(job, ERR_PROTO, "%s: the key %s belongs to another "
+			    "account (%s)", ca->url, ca->pending_file, r->location ?
+			    r->location : "no Location");
+		err_prefix(&job->fail, "account %s: cannot tell whether the CA took the "
+		    "key change to %s", name, ca->pending_file);
+		goto failed;
+	}
+	if (account_set_keys(job->ctx->store, ca->id, name, took ? ca->pending_file : NULL,
+	    crypto_key_type_name(crypto_key_get_type(ca->pending_key)), NULL,
+	    &job->fail) != 0)
+		goto failed;
+	job_warn(job, "account %s: the key change to %s %s", name, ca->pending_file,
+	    took ? "was carried out before its answer was lost: it is the account's "
+	    "key now" : "never reached the CA: the account keeps its key");
+	if (took) {
+		crypto_key_free(ca->acct_key);
+		ca->acct_key = ca->pending_key;
+		ca->pending_key = NULL;
+		free(ca->key_file);
+		ca->key_file = ca->pending_file;
+		ca->pending_file = NULL;
+		job_emit_changed(job, OBJECT_ACCOUNT, name);
+	}
+	ca->acct_phase = CA_READY;
+	job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s", ca->kid);
+	job->state = job->ops->first_state;
+	return JOB_AGAIN;
+failed:
+	ca->acct_phase = CA_FAILED;
+	err_copy(&ca->acct_err, &job->fail);
+	return JOB_FAILED;
+}
+
 /* Sends job->post again after a badNonce, up to a bound. */
 static enum job_next
 job_setup_post_reply(struct job *job)
@@ -319,6 +424,8 @@ job_step_common(struct job *job)
 		return job_setup_account(job);
 	case JS_ACCOUNT_REPLY:
 		return job_setup_account_reply(job);
+	case JS_PENDING_KEY_REPLY:
+		return job_setup_pending_reply(job);
 	case JS_POST_NONCE_REPLY:
 		if (job->net_failed)
 			return job_reply_ok(job, "new nonce", NULL), JOB_FAILED;

@@ -346,6 +346,9 @@ show_account(struct store *s, const char *ca, const char *acct)
 	printf("%-12s%s\n", "status:", rec.status ? rec.status : "-");
 	printf("%-12s%s (%s)\n", "key:", rec.key_type ? rec.key_type : "-",
 	    rec.key_file ? rec.key_file : "key.pem");
+	if (rec.pending_key != NULL)
+		printf("%-12s%s (a key change went unanswered: the next run asks "
+		    "the CA which key it has)\n", "pending:", rec.pending_key);
 	printf("%-12s%s\n", "created:", rec.created ? rec.created : "-");
 	for (i = 0; i < rec.n_contacts; i++)
 		printf("%-12s%s\n", i ? "" : "contact:", rec.contacts[i]);

@@ -400,6 +400,8 @@ detail_account(struct ui *ui, struct detail *d)
 		detail_kv(d, "contacts:", "none");
 	detail_kv(d, "key:", rec.key_type);
 	detail_kv(d, "key file:", rec.key_file ? rec.key_file : "key.pem");
+	if (rec.pending_key != NULL)
+		detail_kv(d, "pending key:", rec.pending_key);
 	detail_kv(d, "created:", rec.created);
 	for (i = 0; i < ui->certs->n; i++) {
 		const struct certrec *c = &ui->certs->rows[i].rec;

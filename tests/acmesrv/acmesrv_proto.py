@@ -334,6 +334,9 @@ class Acme:
             del self.by_thumb[jws.thumbprint(acct["jwk"])]
             acct["jwk"] = header["jwk"]
             self.by_thumb[new] = acct
+        lost = self.switch.hook("key_change_applied", self)
+        if lost is not None:
+            return lost
         return _json_reply(self._acct_json(acct))
 
     # ---------------------------------------------------------- orders

@@ -397,6 +397,15 @@ SCENARIOS = {
         {"new_order": lambda srv, **kw: problem(
             "serverInternal", "service busy, try again later", 503,
             {"Retry-After": "120"})}),
+    "key-change-lost": (
+        "keyChange is carried out, then answered 500, as if the answer "
+        "were lost on the way",
+        {"key_change_applied": lambda srv, **kw: problem(
+            "serverInternal", "the answer was lost", 500)}),
+    "key-change-dropped": (
+        "keyChange answered 500 before anything is changed",
+        {"key_change": lambda srv, **kw: problem(
+            "serverInternal", "the request was lost", 500)}),
     "html-200": (
         "the directory is a captive portal's HTML page with status 200",
         {"directory": _html}),

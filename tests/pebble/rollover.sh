@@ -69,7 +69,7 @@ is "$?" 1 "a rollover signed with the old key is refused by the CA"
 diag_file "$OUT" 3
 like "$(cat "$OUT")" "key change: .*(unauthorized|malformed|JWS|signature|verif)" \
     "the error names the key change and the CA's reason"
-like "$(cat "$OUT")" "not confirmed; account r1 keeps key\.pem \(the new key stays unused as key-2\.pem\)" \
+like "$(cat "$OUT")" "rollover refused; account r1 keeps key\.pem \(the new key stays unused as key-2\.pem\)" \
     "and says the account keeps its old key"
 check "the stored record is unchanged, byte for byte" cmp "$SR1/account.json" \
     "$PEBBLE_SCRATCH/r1-record"
