@@ -81,6 +81,30 @@ job_setup_directory_reply(struct job *job)
 	return JOB_AGAIN;
 }
 
+/* The account is usable: every job waiting on it goes on. `how` follows
+ * its URL in the event (" (registered)"). */
+static enum job_next
+job_setup_account_ready(struct job *job, const char *how)
+{
+	struct ca *ca = job->ca;
+
+	ca->acct_phase = CA_READY;
+	job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s%s", ca->kid, how);
+	job->state = job->ops->first_state;
+	return JOB_AGAIN;
+}
+
+/* The account cannot be had: every job waiting on it fails the same. */
+static enum job_next
+job_setup_account_failed(struct job *job)
+{
+	struct ca *ca = job->ca;
+
+	ca->acct_phase = CA_FAILED;
+	err_copy(&ca->acct_err, &job->fail);
+	return JOB_FAILED;
+}
+
 /* A key change whose answer never came (job_account.c): loads the new
  * key so the CA can be asked which one the account has; returns 1 when
  * that question is owed, 0 when the key is gone (nothing to ask). */
@@ -259,10 +283,7 @@ job_setup_account(struct job *job)
 		return next;
 	}
 	if (loaded == 1) {
-		ca->acct_phase = CA_READY;
-		job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s", ca->kid);
-		job->state = job->ops->first_state;
-		return JOB_AGAIN;
+		return job_setup_account_ready(job, "");
 	}
 	if (ca->dir.terms_of_service != NULL && !o->agree_tos) {
 		job_failf(job, ERR_CONFIG, "the CA requires agreement to its terms of "
@@ -288,9 +309,7 @@ job_setup_account(struct job *job)
 	if (next != JOB_FAILED)
 		return next;
 failed:
-	ca->acct_phase = CA_FAILED;
-	err_copy(&ca->acct_err, &job->fail);
-	return JOB_FAILED;
+	return job_setup_account_failed(job);
 }
 
 static enum job_next
@@ -319,15 +338,10 @@ job_setup_account_reply(struct job *job)
 		goto failed;
 	}
 	acme_account_free(&acct);
-	ca->acct_phase = CA_READY;
-	job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s (%s)", ca->kid,
-	    r->status == 201 ? "registered" : "existing");
-	job->state = job->ops->first_state;
-	return JOB_AGAIN;
+	return job_setup_account_ready(job, r->status == 201 ? " (registered)" :
+	    " (existing)");
 failed:
-	ca->acct_phase = CA_FAILED;
-	err_copy(&ca->acct_err, &job->fail);
-	return JOB_FAILED;
+	return job_setup_account_failed(job);
 }
 
 /* Which key the CA has: the pending one when it finds the account by it
@@ -375,14 +389,9 @@ job_setup_pending_reply(struct job *job)
 		ca->pending_file = NULL;
 		job_emit_changed(job, OBJECT_ACCOUNT, name);
 	}
-	ca->acct_phase = CA_READY;
-	job_emit(job, EVENT_STEP, STEP_ACCOUNT, 10, "account %s", ca->kid);
-	job->state = job->ops->first_state;
-	return JOB_AGAIN;
+	return job_setup_account_ready(job, "");
 failed:
-	ca->acct_phase = CA_FAILED;
-	err_copy(&ca->acct_err, &job->fail);
-	return JOB_FAILED;
+	return job_setup_account_failed(job);
 }
 
 /* Sends job->post again after a badNonce, up to a bound. */
