@@ -23,7 +23,8 @@ static const char cli_global_help[] =
 "                     [env CERTDECK_STATE] [config state_dir]\n"
 "  --server URL       the CA's ACME directory (default Let's Encrypt:\n"
 "                     https://acme-v02.api.letsencrypt.org/directory)\n"
-"                     [env CERTDECK_SERVER] [config ca, a cas entry's directory]\n"
+"                     [env CERTDECK_SERVER] [config ca, a cas entry's directory];\n"
+"                     given, it also wins over a certificate's own ca\n"
 "  --staging          Let's Encrypt's staging directory\n"
 "  --ca NAME          a CA by name: an entry of the config's cas, or one of\n"
 "                     the presets listed below [config ca]\n"
@@ -228,8 +229,8 @@ cli_usage(FILE *out)
 	    "revokes them, and keeps every version in its state folder. Without a\n"
 	    "command, on a terminal, it opens the screens: n sets up a certificate\n"
 	    "(names, CA, proof, key, copies with their owner, group and mode, a\n"
-	    "reload command),\n"
-	    "e edits its definition, x stops managing it, ? lists every key.\n"
+	    "reload command), e edits its definition, x stops managing it, ? lists\n"
+	    "every key.\n"
 	    "\nCommands:\n");
 	for (i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
 		fprintf(out, "  certdeck %s\n", cli_commands[i].synopsis);
