@@ -722,9 +722,12 @@ engine_event_fd(const struct engine *e)
 uint32_t
 engine_submit(struct engine *e, struct engine_cmd *cmd, struct err *err)
 {
+	uint32_t id = atomic_fetch_add(&engine_next_id, 1);
 	ssize_t n;
 
-	cmd->id = atomic_fetch_add(&engine_next_id, 1);
+	/* Once written, the command is the engine thread's: it may have run,
+	 * finished and freed it before write() returns here. */
+	cmd->id = id;
 	do
 		n = write(e->cmd_pipe[1], &cmd, sizeof cmd);
 	while (n < 0 && errno == EINTR);
@@ -733,7 +736,7 @@ engine_submit(struct engine *e, struct engine_cmd *cmd, struct err *err)
 		err_errno(err, "engine: command pipe");
 		return 0;
 	}
-	return cmd->id;
+	return id;
 }
 
 void
