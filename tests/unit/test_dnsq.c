@@ -664,6 +664,40 @@ struct cts {
 	char resolver[32];
 };
 
+/* challtestsrv says it starts its servers before their sockets are
+ * bound: asks an A question until one is answered, so a query a test
+ * makes is never sent to a port nobody listens on yet. */
+static void
+cts_wait_dns(const char *resolver)
+{
+	long long end = now_ms() + 10000, until;
+	struct pollfd pfd;
+	struct dnsq *q;
+	struct err err;
+	char **recs;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		assert_true(now_ms() < end);
+		q = dnsq_start(resolver, "ready.example.test", DNSQ_A, NULL);
+		assert_non_null(q);
+		until = now_ms() + 200;
+		while (dnsq_pollfd(q, &pfd) == 1 && now_ms() < until) {
+			if (poll(&pfd, 1, 20) < 0)
+				break;
+			if (dnsq_handle(q, &pfd, now_ms()))
+				break;
+		}
+		rc = dnsq_result(q, &recs, &n, &err);
+		dnsq_free(q);
+		if (rc == 0) {
+			dnsq_strings_free(recs);
+			return;
+		}
+	}
+}
+
 static void
 cts_up(struct cts *c)
 {
@@ -679,6 +713,7 @@ cts_up(struct cts *c)
 	c->pid = cts_start(bin, dns, c->mgmt, &c->logfd);
 	cts_wait_started(c->logfd);
 	snprintf(c->resolver, sizeof c->resolver, "127.0.0.1:%d", dns);
+	cts_wait_dns(c->resolver);
 }
 
 static void
