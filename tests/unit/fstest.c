@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "fstest.h"
+#include "store.h"
 
 int
 fstest_mkdtemp(char *path, size_t size, const char *tag)
@@ -56,4 +57,30 @@ fstest_restore_fsize(const struct rlimit *saved)
 {
 	setrlimit(RLIMIT_FSIZE, saved);
 	signal(SIGXFSZ, SIG_DFL);
+}
+
+int
+fstest_store_setup(void **state)
+{
+	struct store_fixture *fx = calloc(1, sizeof *fx);
+	struct err err;
+
+	if (fx == NULL || fstest_mkdtemp(fx->top, sizeof fx->top, "store") != 0)
+		return -1;
+	snprintf(fx->dir, sizeof fx->dir, "%s/state", fx->top);
+	if ((fx->s = store_open(fx->dir, &err)) == NULL)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+int
+fstest_store_teardown(void **state)
+{
+	struct store_fixture *fx = *state;
+
+	store_close(fx->s);
+	fstest_rmtree(fx->top);
+	free(fx);
+	return 0;
 }

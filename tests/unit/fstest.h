@@ -8,7 +8,17 @@
 #define CERTDECK_FSTEST_H
 
 #include <sys/resource.h>
+#include <limits.h>
 #include <stddef.h>
+
+struct store;
+
+/* A store opened in a fresh folder, for cmocka's *state. */
+struct store_fixture {
+	char top[PATH_MAX];		/* the test's own folder */
+	char dir[PATH_MAX + 16];	/* the state directory in it */
+	struct store *s;
+};
 
 /* Creates $TMPDIR/certdeck-TAG-XXXXXX (or under /tmp) into `path`; returns
  * 0 or -1. */
@@ -16,6 +26,11 @@ int fstest_mkdtemp(char *path, size_t size, const char *tag);
 
 /* Removes `path` and everything under it, never following symlinks. */
 void fstest_rmtree(const char *path);
+
+/* cmocka setup and teardown: a store_fixture in *state, its folder
+ * removed afterwards. */
+int fstest_store_setup(void **state);
+int fstest_store_teardown(void **state);
 
 /* Lowers the file size limit to `limit` bytes with SIGXFSZ ignored; the
  * old limit goes to `saved`. Returns 0 or -1. */

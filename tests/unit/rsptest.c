@@ -27,15 +27,6 @@
 
 #include "rsptest.h"
 
-long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Connects without blocking to addr:port and queues `req` to be sent. */
 int
 tc_open(struct tclient *c, const char *addr, int port, const char *req,

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "responder.h"
+#include "unittest.h"
 
 #define TOKEN		"LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"
 #define KEYAUTH		TOKEN ".9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI"
@@ -30,8 +31,7 @@ struct tclient {
 
 typedef int (*until_fn)(struct responder *, struct tclient *, int);
 
-/* A monotonic clock in milliseconds. */
-long long now_ms(void);
+/* now_ms(): unittest.h */
 
 /* Connects without blocking to addr:port and queues `req` to be sent. */
 int tc_open(struct tclient *c, const char *addr, int port, const char *req,

@@ -1,8 +1,8 @@
 /*
  * Unit tests for the store on the real file system, in a fresh folder
  * under $TMPDIR: versions and the live switch, names, documents, symlink
- * traps, a save cut short by RLIMIT_FSIZE, and the lock between real
- * processes (fork, synchronised with pipes, never with sleeps).
+ * traps, a save cut short by RLIMIT_FSIZE (the lock between processes:
+ * test_store_lock.c).
  */
 #include "autoconfig.h"
 
@@ -32,12 +32,6 @@
 #include "fstest.h"
 #include "store.h"
 
-struct fixture {
-	char top[PATH_MAX];	/* the test's own folder */
-	char dir[PATH_MAX + 16];	/* the state directory in it */
-	struct store *s;
-};
-
 static int temps_seen;
 
 static int
@@ -59,36 +53,10 @@ temps_under(const char *dir)
 	return temps_seen;
 }
 
-static int
-setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof *fx);
-	struct err err;
-
-	if (fx == NULL || fstest_mkdtemp(fx->top, sizeof fx->top, "store") != 0)
-		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "%s/state", fx->top);
-	if ((fx->s = store_open(fx->dir, &err)) == NULL)
-		return -1;
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_close(fx->s);
-	fstest_rmtree(fx->top);
-	free(fx);
-	return 0;
-}
-
 /* Reads the file `rel` under the state directory by plain path, following
  * symlinks the way a web server reading live/ would. */
 static char *
-slurp(struct fixture *fx, const char *rel)
+slurp(struct store_fixture *fx, const char *rel)
 {
 	char path[PATH_MAX * 2], *text;
 	struct stat st;
@@ -106,7 +74,7 @@ slurp(struct fixture *fx, const char *rel)
 }
 
 static void
-assert_file(struct fixture *fx, const char *rel, const char *text)
+assert_file(struct store_fixture *fx, const char *rel, const char *text)
 {
 	char *got = slurp(fx, rel);
 
@@ -116,7 +84,7 @@ assert_file(struct fixture *fx, const char *rel, const char *text)
 }
 
 static mode_t
-mode_of(struct fixture *fx, const char *rel)
+mode_of(struct store_fixture *fx, const char *rel)
 {
 	char path[PATH_MAX * 2];
 	struct stat st;
@@ -158,7 +126,7 @@ assert_same_files(const struct store_cert_files *a,
 static void
 test_open_creates_private_folders(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	char dir[PATH_MAX * 2];
 	struct store *s;
 	struct err err;
@@ -181,7 +149,7 @@ test_open_creates_private_folders(void **state)
 static void
 test_versions_and_live(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct store_cert_files v1, v2, got;
 	struct err err;
 	int *versions, cur, n;
@@ -239,7 +207,7 @@ test_versions_and_live(void **state)
 static void
 test_list_names(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct store_cert_files f;
 	struct err err;
 	char **names;
@@ -272,7 +240,7 @@ test_bad_names_refused(void **state)
 		"../x", ".hidden", "a/b", "",
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	};
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct store_cert_files f, got;
 	char quoted[100], **names;
 	struct err err;
@@ -308,7 +276,7 @@ test_bad_names_refused(void **state)
 static void
 test_documents(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct err err;
 	struct buf b;
 
@@ -366,7 +334,7 @@ test_certrec_managed(void **state)
 	static const char old[] = "{ \"name\": \"www\", \"domains\": "
 	    "[ \"www.example.test\" ], \"status\": \"valid\", \"version\": 1,"
 	    " \"not_before\": 1000000, \"not_after\": 9000000 }";
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct certrec rec;
 	struct err err;
 	char why[256];
@@ -401,7 +369,7 @@ test_certrec_managed(void **state)
 static void
 test_certrec_ari(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct certrec rec;
 	struct err err;
 	char why[256];
@@ -445,7 +413,7 @@ test_certrec_ari(void **state)
 static void
 test_remove_refuses_archive(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct store_cert_files f;
 	struct err err;
 
@@ -463,7 +431,7 @@ test_remove_refuses_archive(void **state)
 static void
 test_symlinks_in_state_refused(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	char outside[PATH_MAX * 2], link[PATH_MAX * 2];
 	struct store_cert_files f;
 	struct err err;
@@ -524,7 +492,7 @@ save_limited(struct store *s, const char *name,
 static void
 test_failed_save_keeps_current(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct store_cert_files v1, big, got;
 	struct err err;
 	int *versions, cur, n;
@@ -560,7 +528,7 @@ static void
 test_stale_temps_swept_under_lock(void **state)
 {
 	static const char *tmp = ".certdeck-tmp-00112233445566ff";
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	char path[PATH_MAX * 2];
 	struct err err;
 	int fd;
@@ -595,7 +563,7 @@ test_stale_temps_swept_under_lock(void **state)
 static void
 test_dir_list(void **state)
 {
-	struct fixture *fx = *state;
+	struct store_fixture *fx = *state;
 	struct err err;
 	char **names;
 	size_t n;
@@ -635,162 +603,10 @@ test_default_dir(void **state)
 	free(dir);
 }
 
-/* Reads one line (without its newline) from `fd` into `line`. */
-static void
-read_line(int fd, char *line, size_t size)
-{
-	size_t n = 0;
-	char c;
-
-	while (n + 1 < size && read(fd, &c, 1) == 1 && c != '\n')
-		line[n++] = c;
-	line[n] = '\0';
-}
-
-/* In a child: reports "waiting PID" on the pipe when store_lock() starts
- * to wait. */
-static void
-report_waiting(void *arg, long holder)
-{
-	dprintf(*(int *)arg, "waiting %ld\n", holder);
-}
-
-/* In a child: opens the store on its own (flock is per open file
- * description), takes the lock and reports "RC CODE MESSAGE" on `out`;
- * then holds it until a byte or end-of-file on `in`. */
-static void
-child_lock(const char *dir, int wait, int out, int in)
-{
-	struct store *s;
-	struct err err;
-	char c;
-	int rc = -1;
-
-	err_clear(&err);
-	if ((s = store_open(dir, &err)) != NULL)
-		rc = store_lock(s, wait, report_waiting, &out, &err);
-	dprintf(out, "%d %d %s\n", rc, (int)err.code, err.msg);
-	while (read(in, &c, 1) == -1 && errno == EINTR)
-		continue;
-	store_close(s);
-	_exit(0);
-}
-
-static pid_t
-spawn_locker(const char *dir, int wait, int up[2], int down[2])
-{
-	pid_t pid;
-
-	assert_int_equal(pipe(up), 0);
-	assert_int_equal(pipe(down), 0);
-	if ((pid = fork()) == 0) {
-		close(up[0]);
-		close(down[1]);
-		child_lock(dir, wait, up[1], down[0]);
-	}
-	assert_true(pid > 0);
-	close(up[1]);
-	close(down[0]);
-	return pid;
-}
-
-static void
-assert_busy_by(struct store *s, const char *dir, long pid)
-{
-	char want[PATH_MAX + 128];
-	struct err err;
-
-	assert_int_equal(store_lock(s, 0, NULL, NULL, &err), -1);
-	assert_int_equal(err.code, ERR_BUSY);
-	snprintf(want, sizeof want, "state directory %s is locked by pid %ld",
-	    dir, pid);
-	assert_string_equal(err.msg, want);
-}
-
-static void
-finish_child(pid_t pid, int up, int down)
-{
-	int status;
-
-	close(up);
-	close(down);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-}
-
-static void
-test_lock_busy_names_holder(void **state)
-{
-	struct fixture *fx = *state;
-	char line[ERR_MSG_MAX + 32], want[PATH_MAX + 128];
-	int up[2], down[2];
-	struct err err;
-	pid_t pid;
-
-	assert_int_equal(store_lock(fx->s, 0, NULL, NULL, &err), 0);
-	assert_int_equal(store_lock(fx->s, 0, NULL, NULL, &err), 0);
-	pid = spawn_locker(fx->dir, 0, up, down);
-	read_line(up[0], line, sizeof line);
-	snprintf(want, sizeof want, "-1 %d state directory %s is locked by "
-	    "pid %ld", ERR_BUSY, fx->dir, (long)getpid());
-	assert_string_equal(line, want);
-	finish_child(pid, up[0], down[1]);
-	store_unlock(fx->s);
-}
-
-static void
-test_lock_wait_gets_it_after_unlock(void **state)
-{
-	struct fixture *fx = *state;
-	char line[ERR_MSG_MAX + 32], want[64];
-	struct pollfd pfd;
-	int up[2], down[2];
-	struct err err;
-	pid_t pid;
-
-	assert_int_equal(store_lock(fx->s, 0, NULL, NULL, &err), 0);
-	pid = spawn_locker(fx->dir, 1, up, down);
-	read_line(up[0], line, sizeof line);
-	snprintf(want, sizeof want, "waiting %ld", (long)getpid());
-	assert_string_equal(line, want);
-	/* Still ours: the child cannot have reported a lock. */
-	pfd.fd = up[0];
-	pfd.events = POLLIN;
-	assert_int_equal(poll(&pfd, 1, 0), 0);
-	store_unlock(fx->s);
-	read_line(up[0], line, sizeof line);
-	assert_string_equal(line, "0 0 ");
-	assert_busy_by(fx->s, fx->dir, (long)pid);
-	assert_int_equal(write(down[1], "x", 1), 1);
-	finish_child(pid, up[0], down[1]);
-	assert_int_equal(store_lock(fx->s, 0, NULL, NULL, &err), 0);
-}
-
-static void
-test_lock_dies_with_holder(void **state)
-{
-	struct fixture *fx = *state;
-	char line[ERR_MSG_MAX + 32];
-	int up[2], down[2];
-	struct err err;
-	pid_t pid;
-
-	pid = spawn_locker(fx->dir, 0, up, down);
-	read_line(up[0], line, sizeof line);
-	assert_string_equal(line, "0 0 ");
-	assert_busy_by(fx->s, fx->dir, (long)pid);
-	assert_int_equal(kill(pid, SIGKILL), 0);
-	finish_child(pid, up[0], down[1]);
-	assert_int_equal(store_lock(fx->s, 0, NULL, NULL, &err), 0);
-	store_close(fx->s);
-	/* Closing the store released it: a second store takes it at once. */
-	assert_non_null(fx->s = store_open(fx->dir, &err));
-	assert_int_equal(store_lock(fx->s, 0, NULL, NULL, &err), 0);
-}
-
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fstest_store_setup, fstest_store_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_open_creates_private_folders),
 		T(test_versions_and_live),
@@ -804,9 +620,6 @@ main(void)
 		T(test_failed_save_keeps_current),
 		T(test_stale_temps_swept_under_lock),
 		T(test_dir_list),
-		T(test_lock_busy_names_holder),
-		T(test_lock_wait_gets_it_after_unlock),
-		T(test_lock_dies_with_holder),
 		cmocka_unit_test(test_default_dir),
 	};
 #undef T
