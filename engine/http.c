@@ -14,9 +14,9 @@
 
 #include <curl/curl.h>
 
-#include "b64url.h"
 #include "certinfo.h"
 #include "http.h"
+#include "http_response.h"
 
 #define HTTP_CONNECT_TIMEOUT_MS	10000L
 #define HTTP_TOTAL_TIMEOUT_MS	60000L
@@ -82,55 +82,6 @@ http_global_init(struct err *err)
 	return 0;
 }
 
-void
-http_response_free(struct http_response *resp)
-{
-	if (resp == NULL)
-		return;
-	free(resp->content_type);
-	free(resp->location);
-	free(resp->replay_nonce);
-	httphdr_links_free(resp->links, resp->n_links);
-	free(resp->links);
-	buf_free(&resp->body);
-	free(resp->url);
-	free(resp);
-}
-
-/* Forgets the headers of an interim (1xx) response. */
-static void
-response_reset_headers(struct http_response *resp)
-{
-	free(resp->content_type);
-	free(resp->location);
-	free(resp->replay_nonce);
-	resp->content_type = resp->location = resp->replay_nonce = NULL;
-	httphdr_links_free(resp->links, resp->n_links);
-	resp->n_links = 0;
-	resp->retry_after = -1;
-	resp->date = 0;
-}
-
-static struct http_response *
-response_new(const char *url, size_t max_body)
-{
-	struct http_response *resp;
-
-	if ((resp = calloc(1, sizeof *resp)) == NULL)
-		return NULL;
-	resp->retry_after = -1;
-	buf_init(&resp->body, max_body);
-	resp->links = calloc(HTTP_MAX_LINKS, sizeof *resp->links);
-	resp->url = strdup(url);
-	/* An empty body is "", never NULL, so callers can read it as text. */
-	if (resp->links == NULL || resp->url == NULL ||
-	    buf_append(&resp->body, "", 0, NULL) != 0) {
-		http_response_free(resp);
-		return NULL;
-	}
-	return resp;
-}
-
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -144,35 +95,6 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 		return 0;
 	}
 	return len;
-}
-
-/* Records one header of the response; unusable values are left out. */
-static void
-on_header_value(struct http_response *resp, const char *name, size_t nlen,
-    const char *v)
-{
-	struct err ignored;
-	time_t t;
-
-	if (httphdr_name_is(name, nlen, "content-type")) {
-		free(resp->content_type);
-		resp->content_type = httphdr_media_type(v);
-	} else if (httphdr_name_is(name, nlen, "location")) {
-		free(resp->location);
-		resp->location = httphdr_resolve_https(resp->url, v);
-	} else if (httphdr_name_is(name, nlen, "replay-nonce")) {
-		free(resp->replay_nonce);
-		resp->replay_nonce = b64url_is_valid(v) ? strdup(v) : NULL;
-	} else if (httphdr_name_is(name, nlen, "retry-after")) {
-		resp->retry_after = httphdr_parse_retry_after(v, time(NULL));
-	} else if (httphdr_name_is(name, nlen, "date")) {
-		t = curl_getdate(v, NULL);
-		resp->date = t == -1 ? 0 : t;
-	} else if (httphdr_name_is(name, nlen, "link")) {
-		/* A malformed Link header is dropped whole; the rest stands. */
-		httphdr_parse_links(v, resp->url, resp->links, HTTP_MAX_LINKS,
-		    &resp->n_links, &ignored);
-	}
 }
 
 static size_t
@@ -189,7 +111,7 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 		return 0;
 	}
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
-		response_reset_headers(x->resp);
+		http_response_reset_headers(x->resp);
 		return len;
 	}
 	if (x->plain)
@@ -198,7 +120,7 @@ on_header(char *line, size_t size, size_t nmemb, void *arg)
 		return len;
 	/* A value that cannot be copied is left out like a malformed one. */
 	if ((v = strndup(value, vlen)) != NULL) {
-		on_header_value(x->resp, name, nlen, v);
+		http_response_header(x->resp, name, nlen, v);
 		free(v);
 	}
 	return len;
@@ -487,7 +409,7 @@ http_submit(struct http_client *c, const struct http_request *req,
 	x->plain = req->plain;
 	x->max_body = req->max_body > 0 && req->max_body < c->opt.max_body ?
 	    req->max_body : c->opt.max_body;
-	if ((x->resp = response_new(req->url, x->max_body)) == NULL ||
+	if ((x->resp = http_response_new(req->url, x->max_body)) == NULL ||
 	    (req->ca_bundle != NULL && (x->ca_bundle = strdup(req->ca_bundle)) == NULL) ||
 	    (x->easy = curl_easy_init()) == NULL) {
 		err_nomem(err, "HTTP request");
