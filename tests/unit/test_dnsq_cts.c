@@ -143,6 +143,21 @@ cts_query(const char *resolver, const char *name, unsigned type, size_t *n)
 	return recs;
 }
 
+/* Asks `type` about `name`: exactly one record, `want`, or none when
+ * `want` is NULL. */
+static void
+cts_expect(const char *resolver, const char *name, unsigned type, const char *want)
+{
+	char **recs;
+	size_t n;
+
+	recs = cts_query(resolver, name, type, &n);
+	assert_int_equal(n, want != NULL ? 1 : 0);
+	if (want != NULL)
+		assert_string_equal(recs[0], want);
+	dnsq_strings_free(recs);
+}
+
 static int
 free_port(int type)
 {
@@ -249,8 +264,6 @@ static void
 test_challtestsrv_caa(void **state)
 {
 	struct cts c;
-	char **recs;
-	size_t n;
 
 	(void)state;
 	cts_up(&c);
@@ -258,22 +271,11 @@ test_challtestsrv_caa(void **state)
 	    "\"policies\":[{\"tag\":\"issue\",\"value\":\"ca.example\"}]}");
 	cts_post(c.mgmt, c.logfd, "add-aaaa", "{\"host\":\"x.example.test.\","
 	    "\"addresses\":[\"2001:db8::5\"]}");
-	recs = cts_query(c.resolver, "x.example.test", DNSQ_CAA, &n);
-	assert_int_equal(n, 1);
-	assert_string_equal(recs[0], "0 issue ca.example");
-	dnsq_strings_free(recs);
-	recs = cts_query(c.resolver, "x.example.test", DNSQ_AAAA, &n);
-	assert_int_equal(n, 1);
-	assert_string_equal(recs[0], "2001:db8::5");
-	dnsq_strings_free(recs);
+	cts_expect(c.resolver, "x.example.test", DNSQ_CAA, "0 issue ca.example");
+	cts_expect(c.resolver, "x.example.test", DNSQ_AAAA, "2001:db8::5");
 	/* challtestsrv's default address answers every A question. */
-	recs = cts_query(c.resolver, "y.example.test", DNSQ_A, &n);
-	assert_int_equal(n, 1);
-	assert_string_equal(recs[0], "127.0.0.1");
-	dnsq_strings_free(recs);
-	recs = cts_query(c.resolver, "y.example.test", DNSQ_CAA, &n);
-	assert_int_equal(n, 0);
-	dnsq_strings_free(recs);
+	cts_expect(c.resolver, "y.example.test", DNSQ_A, "127.0.0.1");
+	cts_expect(c.resolver, "y.example.test", DNSQ_CAA, NULL);
 	cts_down(&c);
 }
 
